@@ -1,0 +1,102 @@
+use tidewatch_image::{FileFilter, Files, Want};
+use tidewatch_types::{Location, OsInfo, Package, Warning};
+
+/// Bumped whenever any cataloger changes what it finds, so that cached
+/// per-layer results from an older tidewatch are never reused.
+pub const CATALOGER_VERSION: u32 = 1;
+
+/// What catalogers produce.
+#[derive(Debug, Default)]
+pub struct Output {
+    pub packages: Vec<Package>,
+    pub warnings: Vec<Warning>,
+}
+
+impl Output {
+    pub fn warn(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.warnings.push(Warning::new(path, message));
+    }
+}
+
+/// One package format's reader.
+pub trait Cataloger: Send + Sync {
+    fn name(&self) -> &'static str;
+    /// Whether this cataloger needs the file at `path` (see [`FileFilter`]).
+    fn wants(&self, path: &str, size: u64) -> Want;
+    /// For files `wants` returned `Sniff` for: keep it given its first bytes?
+    fn sniff(&self, _path: &str, _head: &[u8]) -> bool {
+        false
+    }
+    /// Read the packages out of the kept files.
+    fn catalog(&self, files: &Files, os: Option<&OsInfo>, out: &mut Output);
+}
+
+/// The location of a kept file, with the layer that wrote it.
+pub fn location(files: &Files, path: &str) -> Location {
+    Location {
+        path: path.to_string(),
+        layer: files.get(path).and_then(|e| e.layer),
+    }
+}
+
+/// The set of catalogers a scan runs; also the [`FileFilter`] the image
+/// reader uses, the union of what OS detection and every cataloger want.
+pub struct Catalogers {
+    list: Vec<Box<dyn Cataloger>>,
+}
+
+impl Default for Catalogers {
+    fn default() -> Self {
+        Self::all()
+    }
+}
+
+impl Catalogers {
+    /// Every cataloger tidewatch has, OS ones first.
+    pub fn all() -> Self {
+        Catalogers {
+            list: crate::os::catalogers()
+                .into_iter()
+                .chain(crate::lang::catalogers())
+                .collect(),
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &dyn Cataloger> {
+        self.list.iter().map(|c| c.as_ref())
+    }
+}
+
+impl FileFilter for Catalogers {
+    fn wants(&self, path: &str, size: u64) -> Want {
+        if crate::os::release::wants(path) {
+            return Want::Keep;
+        }
+        let mut sniff = false;
+        for c in &self.list {
+            match c.wants(path, size) {
+                Want::Keep => return Want::Keep,
+                Want::Sniff => sniff = true,
+                Want::Skip => {}
+            }
+        }
+        if sniff { Want::Sniff } else { Want::Skip }
+    }
+
+    fn sniff(&self, path: &str, head: &[u8]) -> bool {
+        self.list
+            .iter()
+            .any(|c| c.wants(path, head.len() as u64) == Want::Sniff && c.sniff(path, head))
+    }
+}
+
+/// Detect the OS and run every cataloger over `files`.
+pub fn catalog(catalogers: &Catalogers, files: &Files) -> (Option<OsInfo>, Output) {
+    let mut out = Output::default();
+    let os = crate::os::release::detect(files, &mut out);
+    for c in catalogers.iter() {
+        c.catalog(files, os.as_ref(), &mut out);
+    }
+    crate::ownership::mark_os_owned(&mut out.packages);
+    (os, out)
+}

@@ -1,0 +1,11 @@
+//! OS detection and the OS package-database catalogers.
+//! PLACEHOLDER: to be filled by the OS catalog helper.
+
+pub mod release;
+
+use crate::Cataloger;
+
+/// The OS package catalogers, in the order they run.
+pub fn catalogers() -> Vec<Box<dyn Cataloger>> {
+    Vec::new()
+}

@@ -1,0 +1,136 @@
+//! The squashed view of an image: only the files catalogers asked for, each
+//! tagged with the layer that last wrote it.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// What a filter wants done with a regular file at some path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Want {
+    /// Not interesting: skip its bytes.
+    Skip,
+    /// Keep the whole file.
+    Keep,
+    /// Read the first `SNIFF_LEN` bytes and ask [`FileFilter::sniff`].
+    Sniff,
+}
+
+/// How many leading bytes [`FileFilter::sniff`] is shown.
+pub const SNIFF_LEN: usize = 64;
+
+/// Files larger than this are spilled to a temporary file in the cache
+/// directory instead of being held in memory.
+pub const SPILL_THRESHOLD: u64 = 8 * 1024 * 1024;
+
+/// Declares which files of an image a scan needs. Paths are relative to the
+/// image root, normalised, without a leading `/` (`var/lib/dpkg/status`).
+pub trait FileFilter: Sync {
+    /// Decide from the path (and size) alone.
+    fn wants(&self, path: &str, size: u64) -> Want;
+    /// Decide from the first bytes of a file `wants` returned `Sniff` for.
+    fn sniff(&self, _path: &str, _head: &[u8]) -> bool {
+        false
+    }
+}
+
+/// The bytes of a kept file: in memory, or spilled to a temporary file
+/// that is deleted when the last reference goes.
+#[derive(Debug, Clone)]
+pub enum FileData {
+    Memory(Arc<Vec<u8>>),
+    Spilled(Arc<tempfile::TempPath>),
+}
+
+impl FileData {
+    /// A reader over the whole file.
+    pub fn reader(&self) -> io::Result<Box<dyn Read + Send + '_>> {
+        match self {
+            FileData::Memory(b) => Ok(Box::new(io::Cursor::new(b.as_slice()))),
+            FileData::Spilled(p) => Ok(Box::new(File::open(p.to_path_buf())?)),
+        }
+    }
+
+    /// The whole file in memory; for spilled files this reads it back, so
+    /// callers of large files should prefer [`FileData::reader`] or
+    /// [`FileData::path`].
+    pub fn bytes(&self) -> io::Result<std::borrow::Cow<'_, [u8]>> {
+        match self {
+            FileData::Memory(b) => Ok(std::borrow::Cow::Borrowed(b.as_slice())),
+            FileData::Spilled(p) => Ok(std::borrow::Cow::Owned(std::fs::read(p.to_path_buf())?)),
+        }
+    }
+
+    /// The on-disk path of a spilled file (for memory-mapping or seeking).
+    pub fn path(&self) -> Option<PathBuf> {
+        match self {
+            FileData::Memory(_) => None,
+            FileData::Spilled(p) => Some(p.to_path_buf()),
+        }
+    }
+}
+
+/// One kept file of the final filesystem.
+#[derive(Debug, Clone)]
+pub struct FileEntry {
+    /// Index of the layer that last wrote this file; `None` for sources
+    /// without layers (a plain directory).
+    pub layer: Option<usize>,
+    pub size: u64,
+    /// Unix permission bits as stored.
+    pub mode: u32,
+    pub data: FileData,
+}
+
+/// The files a scan kept from the final filesystem, keyed by normalised
+/// path (no leading `/`). Symlinks and hard links among wanted paths have
+/// already been resolved within the image root.
+#[derive(Debug, Default, Clone)]
+pub struct Files {
+    entries: BTreeMap<String, FileEntry>,
+}
+
+impl Files {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn insert(&mut self, path: String, entry: FileEntry) {
+        self.entries.insert(path, entry);
+    }
+
+    pub fn remove(&mut self, path: &str) -> Option<FileEntry> {
+        self.entries.remove(path)
+    }
+
+    pub fn get(&self, path: &str) -> Option<&FileEntry> {
+        self.entries.get(path)
+    }
+
+    pub fn contains(&self, path: &str) -> bool {
+        self.entries.contains_key(path)
+    }
+
+    /// All kept files in path order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &FileEntry)> {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// Kept files whose path starts with `prefix` (a directory ends in `/`).
+    pub fn under<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a FileEntry)> {
+        self.entries
+            .range::<str, _>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
+            .take_while(move |(k, _)| k.starts_with(prefix))
+            .map(|(k, v)| (k.as_str(), v))
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
