@@ -22,8 +22,10 @@ impl Output {
 pub trait Cataloger: Send + Sync {
     fn name(&self) -> &'static str;
     /// Whether this cataloger needs the file at `path` (see [`FileFilter`]).
-    fn wants(&self, path: &str, size: u64) -> Want;
-    /// For files `wants` returned `Sniff` for: keep it given its first bytes?
+    fn wants(&self, path: &str, size: u64, mode: u32) -> Want;
+    /// For files some cataloger returned `Sniff` for: keep it given its
+    /// first bytes? Asked of every cataloger, so answer only for content
+    /// this cataloger reads.
     fn sniff(&self, _path: &str, _head: &[u8]) -> bool {
         false
     }
@@ -68,13 +70,13 @@ impl Catalogers {
 }
 
 impl FileFilter for Catalogers {
-    fn wants(&self, path: &str, size: u64) -> Want {
+    fn wants(&self, path: &str, size: u64, mode: u32) -> Want {
         if crate::os::release::wants(path) {
             return Want::Keep;
         }
         let mut sniff = false;
         for c in &self.list {
-            match c.wants(path, size) {
+            match c.wants(path, size, mode) {
                 Want::Keep => return Want::Keep,
                 Want::Sniff => sniff = true,
                 Want::Skip => {}
@@ -84,9 +86,7 @@ impl FileFilter for Catalogers {
     }
 
     fn sniff(&self, path: &str, head: &[u8]) -> bool {
-        self.list
-            .iter()
-            .any(|c| c.wants(path, head.len() as u64) == Want::Sniff && c.sniff(path, head))
+        self.list.iter().any(|c| c.sniff(path, head))
     }
 }
 

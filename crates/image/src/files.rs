@@ -28,8 +28,9 @@ pub const SPILL_THRESHOLD: u64 = 8 * 1024 * 1024;
 /// Declares which files of an image a scan needs. Paths are relative to the
 /// image root, normalised, without a leading `/` (`var/lib/dpkg/status`).
 pub trait FileFilter: Sync {
-    /// Decide from the path (and size) alone.
-    fn wants(&self, path: &str, size: u64) -> Want;
+    /// Decide from the path, size and Unix mode bits alone (the mode lets
+    /// binary catalogers sniff only executables).
+    fn wants(&self, path: &str, size: u64, mode: u32) -> Want;
     /// Decide from the first bytes of a file `wants` returned `Sniff` for.
     fn sniff(&self, _path: &str, _head: &[u8]) -> bool {
         false
