@@ -155,7 +155,10 @@ mod tests {
     fn severity_orders_and_parses() {
         assert!(Severity::Critical > Severity::High);
         assert!(Severity::Unknown < Severity::Negligible);
-        assert_eq!("unimportant".parse::<Severity>().ok(), Some(Severity::Negligible));
+        assert_eq!(
+            "unimportant".parse::<Severity>().ok(),
+            Some(Severity::Negligible)
+        );
         assert_eq!("Moderate".parse::<Severity>().ok(), Some(Severity::Medium));
         assert!("bogus".parse::<Severity>().is_err());
         assert_eq!(Severity::from_cvss_score(9.8), Severity::Critical);

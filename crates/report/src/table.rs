@@ -1,0 +1,164 @@
+//! The human-readable table: a heading per target with the OS and counts,
+//! the findings sorted by severity, optionally the package inventory, and
+//! the warnings that make a result less complete than it looks.
+
+use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use std::io::{self, Write};
+use tidewatch_types::{Finding, Report, Severity};
+
+#[derive(Debug, Clone, Default)]
+pub struct TableOptions {
+    /// Also list every package found (`--list-all-pkgs`).
+    pub list_all_pkgs: bool,
+    /// Terminal width to fit the table to; `None` lets lines run long.
+    pub width: Option<u16>,
+}
+
+pub fn render(report: &Report, opts: &TableOptions, out: &mut dyn Write) -> io::Result<()> {
+    let target = &report.target;
+    let os = target
+        .os
+        .as_ref()
+        .map(|o| format!(" ({} {})", o.family, o.version))
+        .unwrap_or_default();
+    let heading = format!("{}{}", target.name, os);
+    writeln!(out, "{heading}")?;
+    writeln!(out, "{}", "=".repeat(heading.chars().count()))?;
+    writeln!(out, "{}", totals_line(report))?;
+
+    if opts.list_all_pkgs {
+        writeln!(out)?;
+        writeln!(out, "Packages: {}", report.packages.len())?;
+        let mut t = new_table(opts);
+        t.set_header(["Package", "Version", "Type", "Source", "Path", "Layer"]);
+        for p in &report.packages {
+            let source = p
+                .source
+                .as_ref()
+                .filter(|s| s.name != p.name || s.version != p.version)
+                .map(|s| format!("{} {}", s.name, s.version))
+                .unwrap_or_default();
+            t.add_row([
+                p.name.clone(),
+                p.version.clone(),
+                p.format.clone(),
+                source,
+                p.path().unwrap_or("").to_string(),
+                p.layer().map(|l| l.to_string()).unwrap_or_default(),
+            ]);
+        }
+        writeln!(out, "{t}")?;
+    }
+
+    if !report.findings.is_empty() {
+        writeln!(out)?;
+        let mut t = new_table(opts);
+        t.set_header([
+            "Package",
+            "Vulnerability",
+            "Severity",
+            "Status",
+            "Installed",
+            "Fixed",
+            "Layer",
+            "Title",
+        ]);
+        for f in sorted(&report.findings) {
+            t.add_row([
+                f.package.name.clone(),
+                id_cell(f),
+                f.severity.to_string(),
+                f.fix_state.to_string(),
+                f.package.version.clone(),
+                f.fixed_versions.join(", "),
+                f.layer.map(|l| l.to_string()).unwrap_or_default(),
+                f.title.clone().unwrap_or_default(),
+            ]);
+        }
+        writeln!(out, "{t}")?;
+    }
+
+    if !report.suppressed.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Suppressed: {}", report.suppressed.len())?;
+        let mut t = new_table(opts);
+        t.set_header(["Package", "Vulnerability", "Reason", "Detail"]);
+        for s in &report.suppressed {
+            t.add_row([
+                s.finding.package.name.clone(),
+                s.finding.id.clone(),
+                s.reason.clone(),
+                s.detail.clone().unwrap_or_default(),
+            ]);
+        }
+        writeln!(out, "{t}")?;
+    }
+
+    if !report.warnings.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Warnings:")?;
+        for w in &report.warnings {
+            writeln!(out, "  {}: {}", w.path, w.message)?;
+        }
+    }
+    if !report.summary.verdict.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{}", report.summary.verdict)?;
+    }
+    Ok(())
+}
+
+fn new_table(opts: &TableOptions) -> Table {
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED);
+    match opts.width {
+        Some(w) => {
+            t.set_width(w);
+            t.set_content_arrangement(ContentArrangement::Dynamic);
+        }
+        None => {
+            t.set_content_arrangement(ContentArrangement::Disabled);
+        }
+    }
+    t
+}
+
+/// `Total: 3 (UNKNOWN: 0, LOW: 1, …)` like Trivy's, so the eye finds the
+/// counts in the same place.
+fn totals_line(report: &Report) -> String {
+    let total: usize = report.findings.len();
+    let parts: Vec<String> = Severity::ALL
+        .iter()
+        .map(|s| {
+            let n = report.findings.iter().filter(|f| f.severity == *s).count();
+            format!("{s}: {n}")
+        })
+        .collect();
+    format!(
+        "Packages: {}, vulnerabilities: {} ({})",
+        report.packages.len(),
+        total,
+        parts.join(", ")
+    )
+}
+
+/// The advisory id, with a marker when CISA lists it as exploited.
+fn id_cell(f: &Finding) -> String {
+    if f.kev {
+        format!("{} [KEV]", f.id)
+    } else {
+        f.id.clone()
+    }
+}
+
+/// Most severe first, then by package and id for a stable order.
+fn sorted(findings: &[Finding]) -> Vec<&Finding> {
+    let mut v: Vec<&Finding> = findings.iter().collect();
+    v.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.package.name.cmp(&b.package.name))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    v
+}
