@@ -1,0 +1,104 @@
+//! The one error type of this crate. Every variant names the file (and,
+//! inside an archive, the entry) it is about, so a user can tell which of
+//! an image's parts was wrong without a debugger (DESIGN §1.3).
+
+use std::io;
+
+/// Why an image or directory could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ImageError {
+    #[error("{spec}: no such file or directory")]
+    NotFound { spec: String },
+
+    #[error("{spec}: {reason}")]
+    UnsupportedSource { spec: String, reason: String },
+
+    #[error("{file}: {source}")]
+    Io {
+        file: String,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error("{file}: malformed: {reason}")]
+    Malformed { file: String, reason: String },
+
+    #[error("{file}: blob {blob} is missing")]
+    MissingBlob { file: String, blob: String },
+
+    #[error("{file}: {choices_len} images match, choose one with @<digest> or a tag:\n  {}", choices.join("\n  "), choices_len = choices.len())]
+    Ambiguous { file: String, choices: Vec<String> },
+
+    #[error("{file}: no image matches {wanted}; available:\n  {}", if choices.is_empty() { "(none)".to_string() } else { choices.join("\n  ") })]
+    NoMatch {
+        file: String,
+        wanted: String,
+        choices: Vec<String>,
+    },
+
+    #[error("{file}: digest mismatch for {what}: expected {expected}, got {actual}")]
+    DigestMismatch {
+        file: String,
+        what: String,
+        expected: String,
+        actual: String,
+    },
+
+    #[error(
+        "{file}: {what}: diff_id mismatch: the config says {expected}, the uncompressed tar is {actual}"
+    )]
+    DiffIdMismatch {
+        file: String,
+        what: String,
+        expected: String,
+        actual: String,
+    },
+
+    #[error("{file}: {what}: tar is cut inside entry {entry:?}: {detail}")]
+    TruncatedTar {
+        file: String,
+        what: String,
+        entry: String,
+        detail: String,
+    },
+
+    #[error("{file}: {what}: bad tar: {detail}")]
+    BadTar {
+        file: String,
+        what: String,
+        detail: String,
+    },
+
+    #[error("{file}: {what}: corrupt {compression} stream: {source}")]
+    CorruptStream {
+        file: String,
+        what: String,
+        compression: &'static str,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error("{file}: could not write a spill file to {dir}: {source}")]
+    Spill {
+        file: String,
+        dir: String,
+        #[source]
+        source: io::Error,
+    },
+}
+
+impl ImageError {
+    pub(crate) fn io(file: impl Into<String>, source: io::Error) -> Self {
+        ImageError::Io {
+            file: file.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn malformed(file: impl Into<String>, reason: impl Into<String>) -> Self {
+        ImageError::Malformed {
+            file: file.into(),
+            reason: reason.into(),
+        }
+    }
+}

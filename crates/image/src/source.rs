@@ -1,0 +1,314 @@
+//! Turning what the user named into an [`Image`]: which file or directory,
+//! which layout inside it, and which image when it holds several. An
+//! existing path always wins over any other reading of the name; the
+//! prefixes `docker-archive:`, `oci-archive:` and `oci-dir:` force the
+//! type; `path@sha256:…` selects by manifest digest and `path:tag` (or
+//! [`OpenOptions::tag`]) by tag.
+
+use crate::blobs::BlobStore;
+use crate::config::ImageConfig;
+use crate::digest::Digest;
+use crate::error::ImageError;
+use crate::files::FileFilter;
+use crate::layer::{LayerFiles, LayerName, read_layer};
+use crate::merge::{Squashed, merge};
+use crate::spill::Spill;
+use crate::{docker, oci};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use tidewatch_types::LayerInfo;
+
+/// How to open an image.
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    /// Select the image with this tag when the source holds several: the
+    /// OCI `org.opencontainers.image.ref.name` annotation (or containerd's
+    /// full name) or a docker `RepoTags` entry.
+    pub tag: Option<String>,
+    /// Where kept files too big for memory are spilled (the scanner's
+    /// cache directory); `None` = the system temp directory.
+    pub temp_dir: Option<PathBuf>,
+}
+
+/// An opened image: its identity, config and layers, ready to squash.
+#[derive(Debug)]
+pub struct Image {
+    /// What the user named.
+    pub name: String,
+    /// The manifest digest, when the source has a manifest (OCI layouts,
+    /// Docker ≥ 25 archives); legacy `docker save` archives have none.
+    pub manifest_digest: Option<String>,
+    pub config_digest: String,
+    pub config: ImageConfig,
+    /// Base layer first, with `created_by` from the config's history.
+    pub layers: Vec<LayerInfo>,
+    store: BlobStore,
+    sources: Vec<LayerSource>,
+    temp_dir: Option<PathBuf>,
+}
+
+/// Where one layer's blob is and what it must hash to.
+#[derive(Debug, Clone)]
+pub(crate) struct LayerSource {
+    pub blob: String,
+    pub digest: Option<Digest>,
+    pub diff_id: Digest,
+}
+
+/// What a layout reader found: everything of [`Image`] but the name.
+pub(crate) struct Resolved {
+    pub manifest_digest: Option<Digest>,
+    pub config_digest: Digest,
+    pub config: ImageConfig,
+    pub layers: Vec<LayerSource>,
+}
+
+/// Which image of several to take.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Selector {
+    pub digest: Option<Digest>,
+    pub tag: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Forced {
+    DockerArchive,
+    OciArchive,
+    OciDir,
+}
+
+/// Open an image from a `docker save` tarball (both layouts) or an OCI
+/// image layout (directory or tar). Digests of the index, manifests and
+/// config are verified here; layer digests when the layers are read.
+pub fn open(spec: &str, opts: &OpenOptions) -> Result<Image, ImageError> {
+    let (forced, path, mut selector) = parse_spec(spec)?;
+    if selector.tag.is_none() {
+        selector.tag = opts.tag.clone();
+    }
+    let is_dir = path.is_dir();
+    match (forced, is_dir) {
+        (Some(Forced::OciDir), false) => {
+            return Err(unsupported(spec, "oci-dir: needs a directory"));
+        }
+        (Some(Forced::DockerArchive | Forced::OciArchive), true) => {
+            return Err(unsupported(
+                spec,
+                "an archive source needs a tar file, not a directory",
+            ));
+        }
+        _ => {}
+    }
+    let store = if is_dir {
+        BlobStore::dir(&path)
+    } else {
+        BlobStore::tar(&path)?
+    };
+    let has_index = store.exists("index.json");
+    let has_manifest = store.exists("manifest.json");
+    let resolved = match forced {
+        Some(Forced::DockerArchive) => docker::resolve(&store, &selector)?,
+        Some(Forced::OciArchive | Forced::OciDir) => oci::resolve(&store, &selector)?,
+        None if has_index => oci::resolve(&store, &selector)?,
+        None if has_manifest => docker::resolve(&store, &selector)?,
+        None => {
+            return Err(ImageError::malformed(
+                store.display(),
+                "neither index.json (OCI layout) nor manifest.json (docker save) found",
+            ));
+        }
+    };
+    for layer in &resolved.layers {
+        if !store.exists(&layer.blob) {
+            return Err(ImageError::MissingBlob {
+                file: store.display(),
+                blob: layer.blob.clone(),
+            });
+        }
+    }
+    let created_by = resolved.config.created_by_per_layer(resolved.layers.len());
+    let layers = resolved
+        .layers
+        .iter()
+        .zip(created_by)
+        .enumerate()
+        .map(|(index, (l, created_by))| LayerInfo {
+            index,
+            digest: l.digest.as_ref().map(Digest::to_string),
+            diff_id: l.diff_id.to_string(),
+            created_by,
+        })
+        .collect();
+    Ok(Image {
+        name: spec.to_string(),
+        manifest_digest: resolved.manifest_digest.map(|d| d.to_string()),
+        config_digest: resolved.config_digest.to_string(),
+        config: resolved.config,
+        layers,
+        store,
+        sources: resolved.layers,
+        temp_dir: opts.temp_dir.clone(),
+    })
+}
+
+impl Image {
+    /// Read every layer once, in parallel, keeping the files `filter`
+    /// wants, and merge them into the final filesystem's view.
+    pub fn squash(&self, filter: &dyn FileFilter) -> Result<Squashed, ImageError> {
+        let spill = Spill::new(self.temp_dir.clone());
+        let layers = (0..self.sources.len())
+            .into_par_iter()
+            .map(|i| self.read_layer_into(i, filter, &spill))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(merge(layers, filter))
+    }
+
+    /// Read one layer on its own (verifying its digests); combine layers
+    /// with [`crate::merge`].
+    pub fn read_layer(
+        &self,
+        index: usize,
+        filter: &dyn FileFilter,
+    ) -> Result<LayerFiles, ImageError> {
+        let spill = Spill::new(self.temp_dir.clone());
+        self.read_layer_into(index, filter, &spill)
+    }
+
+    fn read_layer_into(
+        &self,
+        index: usize,
+        filter: &dyn FileFilter,
+        spill: &Spill,
+    ) -> Result<LayerFiles, ImageError> {
+        let source = self.sources.get(index).ok_or_else(|| {
+            ImageError::malformed(
+                self.store.display(),
+                format!("no layer {index} (the image has {})", self.sources.len()),
+            )
+        })?;
+        let (raw, _) = self.store.open(&source.blob)?;
+        let file = self.store.describe(&source.blob);
+        let what = format!("layer {index}");
+        read_layer(
+            raw,
+            index,
+            &LayerName {
+                file: &file,
+                what: &what,
+            },
+            source.digest.as_ref(),
+            &source.diff_id,
+            filter,
+            spill,
+        )
+    }
+}
+
+fn unsupported(spec: &str, reason: &str) -> ImageError {
+    ImageError::UnsupportedSource {
+        spec: spec.to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+/// Split `[prefix:]path[@digest|:tag]`, preferring any reading under which
+/// the path exists.
+fn parse_spec(spec: &str) -> Result<(Option<Forced>, PathBuf, Selector), ImageError> {
+    if Path::new(spec).exists() {
+        return Ok((None, PathBuf::from(spec), Selector::default()));
+    }
+    let (forced, rest) = [
+        ("docker-archive:", Forced::DockerArchive),
+        ("oci-archive:", Forced::OciArchive),
+        ("oci-dir:", Forced::OciDir),
+    ]
+    .iter()
+    .find_map(|(p, f)| spec.strip_prefix(p).map(|r| (Some(*f), r)))
+    .unwrap_or((None, spec));
+    if Path::new(rest).exists() {
+        return Ok((forced, PathBuf::from(rest), Selector::default()));
+    }
+    if let Some((path, digest)) = rest.rsplit_once('@')
+        && Path::new(path).exists()
+    {
+        let digest = Digest::parse(digest).map_err(|reason| unsupported(spec, &reason))?;
+        return Ok((
+            forced,
+            PathBuf::from(path),
+            Selector {
+                digest: Some(digest),
+                tag: None,
+            },
+        ));
+    }
+    if let Some((path, tag)) = rest.rsplit_once(':')
+        && !tag.contains('/')
+        && !tag.is_empty()
+        && Path::new(path).exists()
+    {
+        return Ok((
+            forced,
+            PathBuf::from(path),
+            Selector {
+                digest: None,
+                tag: Some(tag.to_string()),
+            },
+        ));
+    }
+    Err(ImageError::NotFound {
+        spec: spec.to_string(),
+    })
+}
+
+/// Does any of an image's names match what the user asked for? A bare
+/// tag (`latest`) matches the tag part; a full name matches with or
+/// without `docker.io/` and `library/`, and with an implied `:latest`.
+pub(crate) fn tag_matches(names: &[String], wanted: &str) -> bool {
+    let wanted_norm = normalise_ref(wanted);
+    names.iter().any(|n| {
+        n == wanted
+            || normalise_ref(n) == wanted_norm
+            || (!wanted.contains('/') && !wanted.contains(':') && tag_part(n) == Some(wanted))
+    })
+}
+
+fn tag_part(name: &str) -> Option<&str> {
+    let last = name.rsplit('/').next().unwrap_or(name);
+    last.rsplit_once(':').map(|(_, t)| t)
+}
+
+fn normalise_ref(name: &str) -> String {
+    let mut n = name.strip_prefix("docker.io/").unwrap_or(name);
+    n = n.strip_prefix("library/").unwrap_or(n);
+    if tag_part(n).is_some() || n.contains('@') {
+        n.to_string()
+    } else {
+        format!("{n}:latest")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_match_loosely_but_not_wrongly() {
+        let names = vec![
+            "docker.io/library/alpine:3.18".to_string(),
+            "3.18".to_string(),
+        ];
+        assert!(tag_matches(&names, "3.18"));
+        assert!(tag_matches(&names, "alpine:3.18"));
+        assert!(tag_matches(&names, "docker.io/library/alpine:3.18"));
+        assert!(!tag_matches(&names, "alpine"));
+        assert!(!tag_matches(&names, "3.12"));
+        let names = vec!["vulnscan-test/alpine-3.12:latest".to_string()];
+        assert!(tag_matches(&names, "vulnscan-test/alpine-3.12"));
+        assert!(tag_matches(&names, "latest"));
+    }
+
+    #[test]
+    fn missing_path_is_not_found() {
+        let err = parse_spec("/nonexistent/thing.tar").err();
+        assert!(matches!(err, Some(ImageError::NotFound { .. })));
+    }
+}
