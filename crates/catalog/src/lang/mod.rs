@@ -1,8 +1,16 @@
 //! Language-ecosystem catalogers, one module per ecosystem.
 
+pub mod lockfiles;
+pub mod npm;
+pub mod python;
+
 use crate::Cataloger;
+pub use lockfiles::lockfile_catalogers;
 
 /// The language catalogers, in the order they run.
 pub fn catalogers() -> Vec<Box<dyn Cataloger>> {
-    Vec::new()
+    vec![
+        Box::new(python::PythonCataloger),
+        Box::new(npm::NpmCataloger::new()),
+    ]
 }
