@@ -9,5 +9,6 @@ mod cataloger;
 mod ownership;
 pub mod lang;
 pub mod os;
+pub mod rpmdb;
 
 pub use cataloger::{CATALOGER_VERSION, Cataloger, Catalogers, Output, catalog, location};
