@@ -17,6 +17,12 @@
 //! grammar is newer (`1.0.1` > `1.0` > `1.0_rc1`, `1.0a` > `1.0_p1` because
 //! a letter precedes a suffix, `1.0-r1` > `1.0`).
 //!
+//! One extension over apk-tools 3: a number right after the letter
+//! (`6.6.2p1-r0`) is read as a further number, as apk-tools 2.x did. Alpine
+//! shipped such versions (openssh) before abuild began to refuse them, and
+//! old secdb files still name them; no version valid for apk-tools 3 is
+//! ordered differently by this.
+//!
 //! Versions apk cannot validate (`apk version --check` fails on them) are an
 //! error here. apk itself still orders them, falling back to a string sort
 //! from the first bad token; a scanner that guessed like that could hide a
@@ -140,10 +146,16 @@ impl<'a> Version<'a> {
                     pos += 1 + n;
                     t
                 }
-                b'0'..=b'9' if prev == Kind::Suffix => {
+                b'0'..=b'9' if matches!(prev, Kind::Suffix | Kind::Letter) => {
                     let n = digits(pos);
                     let t = Token {
-                        kind: Kind::SuffixNo,
+                        // After a letter: apk-tools 2.x's grammar (see the
+                        // module docs).
+                        kind: if prev == Kind::Suffix {
+                            Kind::SuffixNo
+                        } else {
+                            Kind::Digit
+                        },
                         text: &input[pos..pos + n],
                         suffix: 0,
                     };
@@ -354,6 +366,16 @@ mod tests {
     }
 
     #[test]
+    fn number_after_letter_as_in_apk_tools_2() {
+        assert_eq!(cmp("6.6.2p1", "6.6.2p2"), Less);
+        assert_eq!(cmp("6.6.2p1", "6.6.2_p1"), Greater);
+        assert_eq!(cmp("6.6.2p1-r0", "6.6.2p1-r2"), Less);
+        assert_eq!(cmp("1.8.1-r1", "1.8.1p1-r1"), Less);
+        assert_eq!(cmp("1.8.1p1-r1", "1.8.2-r1"), Less);
+        assert_eq!(cmp("1a2.3", "1a2.4"), Less);
+    }
+
+    #[test]
     fn commit_hash() {
         assert_eq!(cmp("1.0~abc", "1.0~abd"), Less);
         assert_eq!(cmp("1.0~abc-r1", "1.0~abc-r2"), Less);
@@ -365,7 +387,7 @@ mod tests {
     #[test]
     fn rejects_what_apk_cannot_validate() {
         for bad in [
-            "", "a", ".1", "1.", "1..2", "1a2", "1ab", "1A", "1_", "1_foo", "1_p1a", "1-r",
+            "", "a", ".1", "1.", "1..2", "1a.2", "1ab", "1A", "1_", "1_foo", "1_p1a", "1-r",
             "1-r1-r2", "1-1", "1-ruff", "1~", "1~xyz", "1.0-r1.2", "1_p1.2", "v1.0", "1 ",
         ] {
             assert!(Version::parse(bad).is_err(), "{bad:?} accepted");
