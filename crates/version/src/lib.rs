@@ -16,6 +16,7 @@ pub mod maven;
 pub mod npm;
 pub mod nuget;
 pub mod pep440;
+pub mod requirement;
 pub mod rpm;
 pub mod semver;
 
