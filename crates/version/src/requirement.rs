@@ -313,6 +313,9 @@ fn parse_requirement(order: &Order, req: &str) -> Result<Vec<Interval>, VersionE
         Scheme::RubyGems => and_all(order, req.split(','), |c| gem_comparator(c.trim()))
             .map_err(|e| err(e.to_string()))?,
         Scheme::Composer => {
+            if req.trim().is_empty() {
+                return Err(err("empty constraint".to_string()));
+            }
             let mut union = Vec::new();
             for set in req.split('|').filter(|s| !s.is_empty()) {
                 union.extend(composer_set(order, set.trim()).map_err(|e| err(e.to_string()))?);
@@ -378,6 +381,8 @@ struct Partial {
     patch: Option<u64>,
     /// Prerelease, without the hyphen; only with a full version.
     pre: Option<String>,
+    /// Written with `*`/`x` (`1.2.*`), which Cargo never reads as a caret.
+    wildcard: bool,
 }
 
 impl Partial {
@@ -443,6 +448,7 @@ fn parse_partial(s: &str) -> Result<Partial, String> {
         return Err(format!("prerelease on a partial version {s:?}"));
     }
     out.pre = pre;
+    out.wildcard = wild;
     Ok(out)
 }
 
@@ -468,7 +474,7 @@ fn semver_primitive(op: &str, p: &Partial, caret_default: bool) -> Result<Vec<In
         _ if wildcard && matches!(op, "" | "=" | ">=" | "<=" | "^" | "~") => Interval::ALL,
         // `<*` and `>*` match nothing.
         _ if wildcard => return Ok(Vec::new()),
-        "" if caret_default => return semver_primitive("^", p, false),
+        "" if caret_default && !p.wildcard => return semver_primitive("^", p, false),
         "" | "=" => {
             if p.is_complete() {
                 Interval::exact(&lo())
@@ -526,7 +532,13 @@ fn semver_primitive(op: &str, p: &Partial, caret_default: bool) -> Result<Vec<In
 
 fn cargo_comparator(c: &str) -> Result<Vec<Interval>, String> {
     let (op, v) = split_op(c);
-    semver_primitive(op, &parse_partial(v)?, true)
+    let p = parse_partial(v)?;
+    // `>= *` is no Cargo requirement; reading it as "any" would turn a
+    // broken `patched` entry into "nothing affected".
+    if p.major.is_none() && !op.is_empty() {
+        return Err(format!("operator {op:?} before a bare wildcard"));
+    }
+    semver_primitive(op, &p, true)
 }
 
 fn npm_set(order: &Order, set: &str) -> Result<Vec<Interval>, VersionError> {
@@ -632,6 +644,14 @@ fn gem_bump(v: &str) -> Result<String, String> {
 
 fn composer_set(order: &Order, set: &str) -> Result<Vec<Interval>, VersionError> {
     let err = |r: String| VersionError::new("Composer", set, r);
+    let compact: String = set.chars().filter(|c| !c.is_whitespace()).collect();
+    if compact.is_empty()
+        || compact.starts_with(',')
+        || compact.ends_with(',')
+        || compact.contains(",,")
+    {
+        return Err(err("empty constraint".to_string()));
+    }
     let tokens: Vec<&str> = set
         .split(|c: char| c == ',' || c.is_whitespace())
         .filter(|t| !t.is_empty())
