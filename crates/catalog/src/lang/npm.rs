@@ -209,7 +209,7 @@ pub(crate) fn read_package(doc: &Value) -> Result<PackageJson, String> {
 }
 
 /// npm's own rule, loosely: one path segment, or `@scope/name`.
-fn valid_name(name: &str) -> bool {
+pub(crate) fn valid_name(name: &str) -> bool {
     let segs: Vec<&str> = name.split('/').collect();
     let ok_seg =
         |s: &str| !s.is_empty() && !s.starts_with('.') && !s.chars().any(|c| c.is_whitespace());

@@ -6,12 +6,12 @@
 //! The same package entries make up `composer.lock`, whose parser in
 //! `lockfiles/composer.rs` reuses [`package_entry`].
 
-use crate::lang::lockfiles::identity::{Eco, library};
+use crate::lang::lockfiles::identity::{Eco, package};
 use crate::lang::lockfiles::{mark_dev, read_text};
 use crate::{Cataloger, Output};
 use serde_json::Value;
 use tidewatch_image::{Files, Want};
-use tidewatch_types::{Location, OsInfo, Package};
+use tidewatch_types::{OsInfo, Package};
 
 #[derive(Debug, Default)]
 pub struct ComposerInstalledCataloger;
@@ -66,8 +66,9 @@ impl Cataloger for ComposerInstalledCataloger {
                 }
             };
             for (i, entry) in entries.iter().enumerate() {
-                match package_entry(entry, crate::location(files, path)) {
+                match package_entry(entry) {
                     Ok(mut p) => {
+                        p.locations.push(crate::location(files, path));
                         if dev_names.contains(&p.name) {
                             mark_dev(&mut p);
                         }
@@ -92,7 +93,7 @@ pub(crate) fn string_array(v: Option<&Value>) -> Vec<String> {
 }
 
 /// One Composer package entry (`name`, `version`, `license`).
-pub(crate) fn package_entry(entry: &Value, location: Location) -> Result<Package, String> {
+pub(crate) fn package_entry(entry: &Value) -> Result<Package, String> {
     let name = entry
         .get("name")
         .and_then(Value::as_str)
@@ -109,7 +110,7 @@ pub(crate) fn package_entry(entry: &Value, location: Location) -> Result<Package
     if version.is_empty() {
         return Err(format!("no version for {name}"));
     }
-    let mut p = library(Eco::Packagist, name, version, location);
+    let mut p = package(Eco::Packagist, name, version);
     p.licenses = match entry.get("license") {
         Some(Value::String(s)) if !s.is_empty() => vec![s.clone()],
         v => string_array(v),

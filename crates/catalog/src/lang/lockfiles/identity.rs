@@ -98,12 +98,20 @@ pub fn purl(eco: Eco, name: &str, version: &str) -> String {
     }
 }
 
-/// A library package of `eco`, matchable in that ecosystem.
+/// A library package of `eco`, matchable in that ecosystem, read from
+/// `location`.
 pub fn library(eco: Eco, name: &str, version: &str, location: Location) -> Package {
+    let mut p = package(eco, name, version);
+    p.locations.push(location);
+    p
+}
+
+/// A library package of `eco` without a location yet (lockfile parsers
+/// leave it to their cataloger).
+pub fn package(eco: Eco, name: &str, version: &str) -> Package {
     let mut p = Package::new(name, version, eco.purl_type(), PackageType::Library);
     p.ecosystem = Some(eco.osv().to_string());
     p.purl = purl(eco, name, version);
-    p.locations.push(location);
     p
 }
 

@@ -8,7 +8,16 @@
 //! Development dependencies are listed too (a vulnerable test runner is
 //! still a finding worth seeing) and carry the metadata `dev=true`.
 
+mod cargo_lock;
+mod composer_lock;
+mod gemfile_lock;
+mod go_mod;
 pub mod identity;
+mod nuget_lock;
+mod package_lock;
+mod pnpm;
+mod python_locks;
+mod yarn;
 
 use crate::{Cataloger, Output};
 use std::borrow::Cow;
@@ -73,7 +82,7 @@ impl Cataloger for Lockfile {
                     for problem in parsed.problems {
                         out.warn(path, problem);
                     }
-                    for mut p in parsed.packages {
+                    for mut p in dedup(parsed.packages) {
                         p.locations.push(crate::location(files, path));
                         out.packages.push(p);
                     }
@@ -86,14 +95,104 @@ impl Cataloger for Lockfile {
 
 /// Lockfiles inside installed dependency trees belong to those packages'
 /// own development, not to the project being scanned.
-#[allow(dead_code)] // used by the npm-family lockfiles
 fn in_dependency_tree(path: &str) -> bool {
     path.starts_with("node_modules/") || path.contains("/node_modules/")
 }
 
+/// `requirements*.txt`, and any `.txt` in a `requirements/` directory.
+fn is_requirements(file_name: &str, path: &str) -> bool {
+    (file_name.starts_with("requirements") && file_name.ends_with(".txt"))
+        || (file_name.ends_with(".txt")
+            && (path.starts_with("requirements/") || path.contains("/requirements/")))
+}
+
+/// One package per (name, version, ecosystem) in a file: lockfiles
+/// repeat a package per peer set or target framework. A package needed
+/// outside development anywhere is not a dev package.
+fn dedup(packages: Vec<Package>) -> Vec<Package> {
+    let mut out: Vec<Package> = Vec::with_capacity(packages.len());
+    let mut seen: std::collections::HashMap<(String, String, Option<String>), usize> =
+        Default::default();
+    for p in packages {
+        let key = (p.name.clone(), p.version.clone(), p.ecosystem.clone());
+        match seen.get(&key) {
+            Some(&i) => {
+                if !p.metadata.contains_key("dev")
+                    && let Some(kept) = out.get_mut(i)
+                {
+                    kept.metadata.remove("dev");
+                }
+            }
+            None => {
+                seen.insert(key, out.len());
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
 /// The lockfile catalogers, for `tidewatch fs`.
 pub fn lockfile_catalogers() -> Vec<Box<dyn Cataloger>> {
-    let list: Vec<Lockfile> = vec![];
+    let list = vec![
+        Lockfile {
+            name: "package-lock.json",
+            matches: |f, p| {
+                matches!(f, "package-lock.json" | "npm-shrinkwrap.json") && !in_dependency_tree(p)
+            },
+            parse: package_lock::parse,
+        },
+        Lockfile {
+            name: "yarn.lock",
+            matches: |f, p| f == "yarn.lock" && !in_dependency_tree(p),
+            parse: yarn::parse,
+        },
+        Lockfile {
+            name: "pnpm-lock.yaml",
+            matches: |f, p| f == "pnpm-lock.yaml" && !in_dependency_tree(p),
+            parse: pnpm::parse,
+        },
+        Lockfile {
+            name: "poetry.lock",
+            matches: |f, _| f == "poetry.lock",
+            parse: python_locks::poetry,
+        },
+        Lockfile {
+            name: "Pipfile.lock",
+            matches: |f, _| f == "Pipfile.lock",
+            parse: python_locks::pipfile,
+        },
+        Lockfile {
+            name: "requirements.txt",
+            matches: is_requirements,
+            parse: python_locks::requirements,
+        },
+        Lockfile {
+            name: "Cargo.lock",
+            matches: |f, _| f == "Cargo.lock",
+            parse: cargo_lock::parse,
+        },
+        Lockfile {
+            name: "go.mod",
+            matches: |f, _| f == "go.mod",
+            parse: go_mod::parse,
+        },
+        Lockfile {
+            name: "composer.lock",
+            matches: |f, p| f == "composer.lock" && !p.contains("vendor/"),
+            parse: composer_lock::parse,
+        },
+        Lockfile {
+            name: "Gemfile.lock",
+            matches: |f, _| f == "Gemfile.lock",
+            parse: gemfile_lock::parse,
+        },
+        Lockfile {
+            name: "packages.lock.json",
+            matches: |f, _| f == "packages.lock.json",
+            parse: nuget_lock::parse,
+        },
+    ];
     list.into_iter()
         .map(|l| Box::new(l) as Box<dyn Cataloger>)
         .collect()
@@ -118,7 +217,6 @@ pub(crate) fn read_text<'a>(
 }
 
 /// A package's `dev=true` mark.
-#[allow(dead_code)] // used by the lockfile parsers
 pub(crate) fn mark_dev(p: &mut Package) {
     p.metadata.insert("dev".into(), "true".into());
 }
