@@ -207,6 +207,23 @@ fn devel_main_module_is_listed_but_not_matchable() {
 }
 
 #[test]
+fn gopath_builds_list_the_main_package_path() {
+    // Debian builds in GOPATH mode: `path` but no `mod` line.
+    let info = "path\tgithub.com/junegunn/fzf\nbuild\t-compiler=gc\n";
+    let elf = elf64(&[(".go.buildinfo", inline_section("go1.19.8", &framed(info)))]);
+    let mut files = Files::new();
+    files.insert("usr/bin/fzf".into(), mem(elf, 0o755));
+    let out = run(&GoBinaryCataloger, &files);
+    let expected: BTreeSet<Row> = [
+        row("stdlib", "v1.19.8", Some("Go")),
+        row("github.com/junegunn/fzf", "(devel)", None),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(rows(&out), expected);
+}
+
+#[test]
 fn non_go_and_non_elf_files_are_ignored() {
     let mut files = Files::new();
     files.insert(

@@ -265,7 +265,18 @@ pub(crate) fn packages_of(
             return;
         }
     };
-    if let Some(main) = &info.main {
+    // GOPATH-mode builds (Debian's) have no `mod` line; the main package
+    // path still names the program, listed unversioned like `(devel)`.
+    let from_path = Module {
+        path: info.path.clone(),
+        version: "(devel)".into(),
+        ..Module::default()
+    };
+    let main = info
+        .main
+        .as_ref()
+        .or((!info.path.is_empty()).then_some(&from_path));
+    if let Some(main) = main {
         let mut p = module_package(main);
         p.metadata.insert("main-module".into(), "true".into());
         for (k, v) in &info.settings {

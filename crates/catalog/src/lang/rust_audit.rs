@@ -6,7 +6,9 @@
 //! `object` over positioned reads rather than through `auditable-info`,
 //! which reads the whole binary into memory first.
 //!
-//! Only crates from crates.io are matchable (`ecosystem = crates.io`);
+//! Build-time dependencies (`"kind": "build"`: build scripts and
+//! proc-macros) are not part of the executable and are left out, as
+//! Trivy and Syft do. Only crates from crates.io are matchable (`ecosystem = crates.io`);
 //! git, path and alternate-registry crates are listed with their source in
 //! metadata and `ecosystem = None`, since a crates.io advisory says nothing
 //! about a fork or a private crate of the same name.
@@ -57,6 +59,9 @@ pub fn decode_section(compressed: &[u8]) -> Result<VersionInfo, AuditError> {
 pub fn packages(info: &VersionInfo, location: &tidewatch_types::Location) -> Vec<Package> {
     info.packages
         .iter()
+        // Build dependencies (build scripts, proc-macros) run at compile
+        // time and are not in the executable.
+        .filter(|c| c.kind != DependencyKind::Build)
         .map(|c| {
             let version = c.version.to_string();
             let mut p = Package::new(&c.name, &version, "cargo", PackageType::Library);
@@ -66,9 +71,6 @@ pub fn packages(info: &VersionInfo, location: &tidewatch_types::Location) -> Vec
             }
             p.purl = purl("cargo", &c.name, Some(&version));
             p.metadata.insert("source".into(), source);
-            if c.kind == DependencyKind::Build {
-                p.metadata.insert("dependency-kind".into(), "build".into());
-            }
             if c.root {
                 p.metadata.insert("root".into(), "true".into());
             }
@@ -133,7 +135,7 @@ mod tests {
     const JSON: &str = r#"{"packages":[
         {"name":"demo","version":"0.1.0","source":"local","dependencies":[1,2],"root":true},
         {"name":"smallvec","version":"1.6.0","source":"crates.io"},
-        {"name":"forked","version":"0.3.0","source":"git","kind":"build"}
+        {"name":"autocfg","version":"1.5.1","source":"crates.io","kind":"build"}
     ]}"#;
 
     #[test]
@@ -144,15 +146,13 @@ mod tests {
             layer: Some(1),
         };
         let pkgs = packages(&info, &loc);
-        assert_eq!(pkgs.len(), 3);
+        assert_eq!(pkgs.len(), 2, "the build dependency is left out");
         assert_eq!(pkgs[0].ecosystem, None);
         assert_eq!(pkgs[0].metadata["source"], "local");
         assert_eq!(pkgs[0].metadata["root"], "true");
         assert_eq!(pkgs[1].ecosystem.as_deref(), Some("crates.io"));
         assert_eq!(pkgs[1].purl, "pkg:cargo/smallvec@1.6.0");
         assert_eq!(pkgs[1].locations, vec![loc.clone()]);
-        assert_eq!(pkgs[2].ecosystem, None);
-        assert_eq!(pkgs[2].metadata["dependency-kind"], "build");
     }
 
     #[test]
