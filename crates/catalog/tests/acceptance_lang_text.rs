@@ -416,3 +416,115 @@ fn every_text_sample_is_read_without_panic() {
     }
     assert!(found > 300, "{found}");
 }
+
+/// The text catalogers as one image filter.
+struct TextFilter(Vec<Box<dyn Cataloger>>);
+
+impl tidewatch_image::FileFilter for TextFilter {
+    fn wants(&self, path: &str, size: u64, mode: u32) -> tidewatch_image::Want {
+        for c in &self.0 {
+            if c.wants(path, size, mode) == tidewatch_image::Want::Keep {
+                return tidewatch_image::Want::Keep;
+            }
+        }
+        tidewatch_image::Want::Skip
+    }
+}
+
+/// (name, version) of one peer tool's packages of some types.
+fn peer(tsv: &Path, types: &[&str]) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = std::fs::read_to_string(tsv)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (f.len() > 3 && types.contains(&f[0])).then(|| (f[1].to_string(), f[2].to_string()))
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn debian_multilayer_python_and_npm() {
+    let Some(root) = shared() else { return };
+    let image = Path::new("/tmp/tw-images/debian-multilayer/oci");
+    if !image.is_dir() {
+        println!(
+            "skipping: {} not built (../shared/images/build-images.sh)",
+            image.display()
+        );
+        return;
+    }
+    let filter = TextFilter(vec![
+        Box::new(PythonCataloger),
+        Box::new(NpmCataloger::new()),
+    ]);
+    let opened = tidewatch_image::open(image.to_str().unwrap(), &Default::default()).unwrap();
+    let start = std::time::Instant::now();
+    let squashed = opened.squash(&filter).unwrap();
+    let mut out = Output::default();
+    for c in &filter.0 {
+        c.catalog(&squashed.files, None, &mut out);
+    }
+    println!(
+        "squash + catalog: {:?}, {} files kept",
+        start.elapsed(),
+        squashed.files.len()
+    );
+    assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+
+    let peers = root.join("../../peers/packages/debian-multilayer");
+    let ours = |format: &str| -> Vec<(String, String)> {
+        let mut v: Vec<_> = out
+            .packages
+            .iter()
+            .filter(|p| p.format == format)
+            .map(|p| (p.name.clone(), p.version.clone()))
+            .collect();
+        v.sort();
+        v
+    };
+    let norm = |v: Vec<(String, String)>| -> Vec<(String, String)> {
+        let mut v: Vec<_> = v.into_iter().map(|(n, ver)| (pep503(&n), ver)).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    println!("python {}, npm {}", ours("pypi").len(), ours("npm").len());
+    // Python: everything Trivy and Syft report together.
+    let py = norm(ours("pypi"));
+    for want in norm(
+        [
+            peer(&peers.join("trivy-packages.tsv"), &["python-pkg"]),
+            peer(&peers.join("syft-packages.tsv"), &["python"]),
+        ]
+        .concat(),
+    ) {
+        assert!(py.contains(&want), "python {want:?} missing from {py:?}");
+    }
+    // npm: both peers' lists, except the app's own package.json (not a dependency).
+    let npm = ours("npm");
+    let mut peers_npm = [
+        peer(&peers.join("trivy-packages.tsv"), &["node-pkg"]),
+        peer(&peers.join("syft-packages.tsv"), &["npm"]),
+    ]
+    .concat();
+    peers_npm.retain(|(n, _)| n != "vuln-demo-app");
+    for want in peers_npm {
+        assert!(npm.contains(&want), "npm {want:?} missing from {npm:?}");
+    }
+    // The opaque directory in the last layer replaced axios 0.21.0 by 0.21.1,
+    // and a later layer uninstalled PyYAML.
+    let axios: Vec<_> = out.packages.iter().filter(|p| p.name == "axios").collect();
+    assert_eq!(axios.len(), 1);
+    assert_eq!(axios[0].version, "0.21.1");
+    assert_eq!(axios[0].layer(), Some(4));
+    assert!(!py.iter().any(|(n, _)| n == "pyyaml"));
+    let lodash = out.packages.iter().find(|p| p.name == "lodash").unwrap();
+    assert_eq!(
+        (lodash.version.as_str(), lodash.purl.as_str()),
+        ("4.17.15", "pkg:npm/lodash@4.17.15")
+    );
+}

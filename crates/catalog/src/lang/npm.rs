@@ -2,7 +2,12 @@
 //! `**/node_modules/@scope/<name>/package.json`.
 //!
 //! Only a package root counts: the `package.json` directly inside a
-//! `node_modules/<name>` (or `node_modules/@scope/<name>`) directory.
+//! `node_modules/<name>` (or `node_modules/@scope/<name>`) directory, or
+//! directly inside one of Debian's global module roots
+//! (`usr/share/nodejs/<name>`, `usr/lib/nodejs/<name>`,
+//! `usr/lib/<triplet>/nodejs/<name>`), where the distro's `node-*`
+//! packages put them (the OS ownership pass then matches those against
+//! the distro's advisories).
 //! Packages also ship nested `package.json` files (`lib/package.json`,
 //! `dist/esm/package.json` with just `{"type": "module"}`) that describe no
 //! package; they are never read. The name comes from the file, not the
@@ -51,7 +56,7 @@ fn package_root(path: &str) -> Option<&str> {
     let tail = match dir.rfind("/node_modules/") {
         Some(i) => i + "/node_modules/".len(),
         None if dir.starts_with(NM) => NM.len(),
-        None => return None,
+        None => debian_root(dir)?,
     };
     let last = dir.get(tail..)?;
     let parts: Vec<&str> = last.split('/').collect();
@@ -63,6 +68,23 @@ fn package_root(path: &str) -> Option<&str> {
         _ => false,
     };
     ok.then_some(dir)
+}
+
+/// Debian installs node modules (`node-*` packages) into global roots
+/// without a `node_modules` component: `usr/share/nodejs/<name>`,
+/// `usr/lib/nodejs/<name>` and `usr/lib/<triplet>/nodejs/<name>`. Returns
+/// where the package name starts.
+fn debian_root(dir: &str) -> Option<usize> {
+    for root in ["usr/share/nodejs/", "usr/lib/nodejs/"] {
+        if dir.starts_with(root) {
+            return Some(root.len());
+        }
+    }
+    let rest = dir.strip_prefix("usr/lib/")?;
+    let (triplet, after) = rest.split_once('/')?;
+    after
+        .starts_with("nodejs/")
+        .then_some("usr/lib/".len() + triplet.len() + 1 + "nodejs/".len())
 }
 
 fn in_npm_internals(path: &str) -> bool {
@@ -258,6 +280,13 @@ mod tests {
         assert!(package_root("app/package.json").is_none());
         assert!(package_root("package.json").is_none());
         assert!(package_root("xnode_modules/a/package.json").is_none());
+        assert!(package_root("usr/share/nodejs/acorn/package.json").is_some());
+        assert!(package_root("usr/share/nodejs/@types/node/package.json").is_some());
+        assert!(
+            package_root("usr/lib/x86_64-linux-gnu/nodejs/cjs-module-lexer/package.json").is_some()
+        );
+        assert!(package_root("usr/share/nodejs/acorn/dist/package.json").is_none());
+        assert!(package_root("usr/share/nodejs/package.json").is_none());
     }
 
     #[test]
