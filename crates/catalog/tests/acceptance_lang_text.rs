@@ -3,6 +3,7 @@
 //! samples, so each check compares against an independent reading of the
 //! same facts (file names, `# stub:` headers, a lockfile beside its
 //! installed tree, JSON/TOML read generically by the test).
+#![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
 mod lang_text_support;
 

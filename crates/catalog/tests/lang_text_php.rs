@@ -1,4 +1,5 @@
 //! Composer installed.json cataloger, Composer 1 and 2 formats.
+#![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
 mod lang_text_support;
 

@@ -1,5 +1,6 @@
 //! Python cataloger on trimmed real METADATA / PKG-INFO files and eggs
 //! built by the test.
+#![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
 mod lang_text_support;
 

@@ -1,7 +1,7 @@
 //! Helpers for the text-cataloger tests: a squashed [`Files`] view built
 //! from a fixture directory or from in-memory files, filtered through a
 //! cataloger's `wants` exactly as the image reader would.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use std::path::Path;
 use std::sync::Arc;
