@@ -64,6 +64,15 @@ impl Catalogers {
         }
     }
 
+    /// For a source tree or root filesystem (`tidewatch fs`): everything
+    /// [`Catalogers::all`] has plus the lockfile readers, which describe
+    /// what a project will install rather than what an image contains.
+    pub fn for_fs() -> Self {
+        let mut c = Self::all();
+        c.list.extend(crate::lang::lockfile_catalogers());
+        c
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &dyn Cataloger> {
         self.list.iter().map(|c| c.as_ref())
     }

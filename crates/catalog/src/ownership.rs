@@ -45,9 +45,8 @@ mod tests {
     #[test]
     fn library_read_from_an_os_owned_file_is_marked() {
         let mut deb = Package::new("python3-urllib3", "1.26.12-1", "deb", PackageType::Os);
-        deb.owned_files = vec![
-            "/usr/lib/python3/dist-packages/urllib3-1.26.12.dist-info/METADATA".into(),
-        ];
+        deb.owned_files =
+            vec!["/usr/lib/python3/dist-packages/urllib3-1.26.12.dist-info/METADATA".into()];
         let mut owned = Package::new("urllib3", "1.26.12", "python", PackageType::Library);
         owned.locations.push(Location {
             path: "usr/lib/python3/dist-packages/urllib3-1.26.12.dist-info/METADATA".into(),

@@ -1,3 +1,19 @@
-//! Decides which packages are affected by which advisories, with each
-//! ecosystem's rules (Debian by source package, Alpine by origin, OSV range
-//! evaluation), and filters the findings (severity, unfixed, ignore rules).
+//! Decides which packages are affected by which advisories and filters the
+//! findings. The rules that make results correct live here: Debian and
+//! Alpine match on the source package (origin) in a release-specific
+//! ecosystem, binary-keyed feeds (Ubuntu/Red Hat OVAL, RPM distros' OSV)
+//! on the binary package, language packages on their ecosystem's
+//! normalised name; language packages the OS installed are left to the OS
+//! advisories; every range is evaluated with the ecosystem's own version
+//! order; advisories that name the same vulnerability are merged into one
+//! finding per package.
+
+mod enrich;
+mod filter;
+mod lookup;
+mod matcher;
+mod merge;
+
+pub use filter::{Filters, apply_filters};
+pub use lookup::lookup_name;
+pub use matcher::{MatchError, MatchOutput, match_packages};

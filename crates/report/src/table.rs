@@ -10,8 +10,12 @@ use tidewatch_types::{Finding, Report, Severity};
 pub struct TableOptions {
     /// Also list every package found (`--list-all-pkgs`).
     pub list_all_pkgs: bool,
-    /// Terminal width to fit the table to; `None` lets lines run long.
-    pub width: Option<u16>,
+    /// Fit the table to the terminal's width (wrapping long cells);
+    /// otherwise lines run long, which suits files and pipes.
+    pub fit_terminal: bool,
+    /// Include the warnings section (the CLI prints warnings to stderr
+    /// when the table goes to the terminal).
+    pub show_warnings: bool,
 }
 
 pub fn render(report: &Report, opts: &TableOptions, out: &mut dyn Write) -> io::Result<()> {
@@ -94,7 +98,7 @@ pub fn render(report: &Report, opts: &TableOptions, out: &mut dyn Write) -> io::
         writeln!(out, "{t}")?;
     }
 
-    if !report.warnings.is_empty() {
+    if opts.show_warnings && !report.warnings.is_empty() {
         writeln!(out)?;
         writeln!(out, "Warnings:")?;
         for w in &report.warnings {
@@ -111,15 +115,11 @@ pub fn render(report: &Report, opts: &TableOptions, out: &mut dyn Write) -> io::
 fn new_table(opts: &TableOptions) -> Table {
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED);
-    match opts.width {
-        Some(w) => {
-            t.set_width(w);
-            t.set_content_arrangement(ContentArrangement::Dynamic);
-        }
-        None => {
-            t.set_content_arrangement(ContentArrangement::Disabled);
-        }
-    }
+    t.set_content_arrangement(if opts.fit_terminal {
+        ContentArrangement::Dynamic
+    } else {
+        ContentArrangement::Disabled
+    });
     t
 }
 

@@ -115,7 +115,8 @@ fn the_table_shows_counts_and_findings() {
     let opts = tidewatch_report::RenderOptions {
         table: tidewatch_report::TableOptions {
             list_all_pkgs: true,
-            width: None,
+            fit_terminal: false,
+            show_warnings: true,
         },
     };
     tidewatch_report::render(&sample(), tidewatch_report::Format::Table, &opts, &mut out)

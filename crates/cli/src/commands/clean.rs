@@ -1,0 +1,42 @@
+//! `tidewatch clean`: remove what tidewatch keeps in its cache directory.
+
+use crate::args::CleanArgs;
+use crate::printer::Printer;
+use crate::settings::Settings;
+use anyhow::{Context, Result};
+use std::path::Path;
+
+pub fn run(args: CleanArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
+    // With no selection, clean what is safe to lose: the scan cache.
+    let cache = args.cache || args.all || !args.vuln_db;
+    let db = args.vuln_db || args.all;
+    if cache {
+        for sub in ["tmp", "layers"] {
+            remove(&settings.cache_dir.join(sub), printer)?;
+        }
+    }
+    if db {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = settings.db.clone().into_os_string();
+            p.push(suffix);
+            remove(Path::new(&p), printer)?;
+        }
+    }
+    Ok(0)
+}
+
+fn remove(path: &Path, printer: &Printer) -> Result<()> {
+    let result = if path.is_dir() {
+        std::fs::remove_dir_all(path)
+    } else {
+        std::fs::remove_file(path)
+    };
+    match result {
+        Ok(()) => {
+            printer.line(&format!("removed {}", path.display()));
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e).with_context(|| format!("cannot remove {}", path.display())),
+    }
+}

@@ -1,0 +1,93 @@
+//! `tidewatch image` and `tidewatch fs`.
+
+use crate::args::{FsArgs, ImageArgs, ScanArgs};
+use crate::gate::Gate;
+use crate::printer::Printer;
+use crate::settings::{Settings, ensure_parent};
+use anyhow::{Context, Result};
+use std::collections::BTreeSet;
+use std::io::Write;
+use tidewatch_match::Filters;
+use tidewatch_report::{Format, RenderOptions, TableOptions};
+use tidewatch_scan::{ScanOptions, ScanTarget};
+
+pub fn image(args: ImageArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
+    let target = ScanTarget::Image(args.image);
+    run(target, args.tag, args.scan, settings, printer)
+}
+
+pub fn fs(args: FsArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
+    if !args.dir.is_dir() {
+        anyhow::bail!("{} is not a directory", args.dir.display());
+    }
+    run(ScanTarget::Fs(args.dir), None, args.scan, settings, printer)
+}
+
+fn run(
+    target: ScanTarget,
+    tag: Option<String>,
+    args: ScanArgs,
+    settings: &Settings,
+    printer: &Printer,
+) -> Result<u8> {
+    let gate = Gate {
+        exit_code: args.exit_code,
+        fail_on: args.fail_on,
+    };
+    gate.validate()?;
+    let opts = ScanOptions {
+        db: settings.db.clone(),
+        cache_dir: Some(settings.cache_dir.clone()),
+        tag,
+        filters: Filters {
+            severities: (!args.severity.is_empty())
+                .then(|| args.severity.iter().copied().collect::<BTreeSet<_>>()),
+            ignore_unfixed: args.ignore_unfixed,
+        },
+        pkg_types: (!args.pkg_types.is_empty())
+            .then(|| args.pkg_types.iter().copied().collect::<BTreeSet<_>>()),
+    };
+    let mut report = tidewatch_scan::scan(&target, &opts)?;
+    let status = gate.apply(&mut report);
+
+    printer.warnings(&report.warnings);
+    let to_terminal = args.output.is_none() && printer.stdout_is_terminal();
+    let render_opts = RenderOptions {
+        table: TableOptions {
+            list_all_pkgs: args.list_all_pkgs,
+            fit_terminal: to_terminal,
+            // Warnings already went to stderr; a file keeps them.
+            show_warnings: args.output.is_some(),
+        },
+    };
+    let mut buf = Vec::new();
+    tidewatch_report::render(&report, args.format, &render_opts, &mut buf)?;
+    match &args.output {
+        Some(path) => {
+            write_atomically(path, &buf)?;
+            if args.format != Format::Table || !report.findings.is_empty() {
+                printer.note(&format!("report written to {}", path.display()));
+            }
+            printer.note(&report.summary.verdict);
+        }
+        None => printer.with_stdout(|out| out.write_all(&buf))?,
+    }
+    Ok(status)
+}
+
+/// Write the report next to its destination and rename it into place, so
+/// a failed write never leaves half a report where CI looks for one.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    ensure_parent(path)?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| std::path::Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot create a file in {}", dir.display()))?;
+    tmp.write_all(bytes)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    tmp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}

@@ -1,0 +1,200 @@
+use crate::{enrich, lookup::lookup_name, merge};
+use tidewatch_db::{AffectedRecord, Db, DbError};
+use tidewatch_types::{Finding, FixState, Package, PackageRef, PackageType, Severity, Warning};
+use tidewatch_version::Scheme;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MatchError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// Findings for a set of packages, plus what could not be evaluated.
+#[derive(Debug, Default)]
+pub struct MatchOutput {
+    pub findings: Vec<Finding>,
+    pub warnings: Vec<Warning>,
+}
+
+/// Match every package against the database.
+pub fn match_packages(db: &Db, packages: &[Package]) -> Result<MatchOutput, MatchError> {
+    let mut out = MatchOutput::default();
+    for pkg in packages {
+        let mut candidates = Vec::new();
+        for query in queries(pkg) {
+            let scheme = match Scheme::for_ecosystem(&query.ecosystem) {
+                Some(s) => s,
+                None => continue,
+            };
+            for record in db.affected(&query.ecosystem, &query.name)? {
+                if record.binary_package != query.binary {
+                    continue;
+                }
+                if let Some(f) = evaluate(pkg, &query, scheme, &record, &mut out.warnings) {
+                    candidates.push(f);
+                }
+            }
+        }
+        out.findings.extend(merge::merge(pkg, candidates));
+    }
+    enrich::enrich(db, &mut out.findings)?;
+    Ok(out)
+}
+
+/// One way to look a package up: ecosystem, stored name, the version to
+/// compare, and whether the feed must key on binary (or source) names.
+struct Query {
+    ecosystem: String,
+    name: String,
+    version: String,
+    binary: bool,
+}
+
+fn queries(pkg: &Package) -> Vec<Query> {
+    let Some(ecosystem) = pkg.ecosystem.clone() else {
+        return Vec::new();
+    };
+    match pkg.kind {
+        PackageType::Os => {
+            // Source-keyed feeds (Debian, Alpine) name the source package /
+            // origin and its version; binary-keyed feeds (Ubuntu and Red
+            // Hat OVAL, RPM distros' OSV) the binary package.
+            let (src_name, src_version) = match &pkg.source {
+                Some(s) => (s.name.clone(), s.version.clone()),
+                None => (pkg.name.clone(), pkg.version.clone()),
+            };
+            vec![
+                Query {
+                    ecosystem: ecosystem.clone(),
+                    name: src_name,
+                    version: src_version,
+                    binary: false,
+                },
+                Query {
+                    ecosystem,
+                    name: pkg.name.clone(),
+                    version: pkg.version.clone(),
+                    binary: true,
+                },
+            ]
+        }
+        PackageType::Library => {
+            // Distros backport fixes without changing upstream versions:
+            // a language package the OS installed is judged by the OS
+            // package's advisories only.
+            if pkg.owned_by.is_some() {
+                return Vec::new();
+            }
+            let normalised = lookup_name(&ecosystem, &pkg.name);
+            let mut names = vec![normalised];
+            if names[0] != pkg.name {
+                // Feeds imported before names were normalised keep the
+                // spelling they published.
+                names.push(pkg.name.clone());
+            }
+            names
+                .into_iter()
+                .map(|name| Query {
+                    ecosystem: ecosystem.clone(),
+                    name,
+                    version: pkg.version.clone(),
+                    binary: false,
+                })
+                .collect()
+        }
+    }
+}
+
+/// The finding `record` makes for `pkg`, if the installed version is affected.
+fn evaluate(
+    pkg: &Package,
+    query: &Query,
+    scheme: Scheme,
+    record: &AffectedRecord,
+    warnings: &mut Vec<Warning>,
+) -> Option<Finding> {
+    let advisory = &record.advisory;
+    if advisory.withdrawn || record.fix_state == Some(FixState::NotAffected) {
+        return None;
+    }
+    let (fixed_versions, fix_state) = if record.ranges.is_empty() && record.versions.is_empty() {
+        // No ranges: an explicit open state (Debian tracker "open",
+        // "no-dsa", "end-of-life", …) means every version is affected.
+        match record.fix_state {
+            Some(state) if state != FixState::Fixed => (Vec::new(), state),
+            _ => return None,
+        }
+    } else {
+        match tidewatch_version::is_affected(
+            scheme,
+            &query.version,
+            &record.ranges,
+            &record.versions,
+        ) {
+            Ok(verdict) if verdict.affected => {
+                for e in &verdict.errors {
+                    warnings.push(cannot_evaluate(pkg, record, e));
+                }
+                let state = if !verdict.fixed.is_empty() {
+                    FixState::Fixed
+                } else {
+                    record.fix_state.unwrap_or(FixState::NotFixed)
+                };
+                (verdict.fixed, state)
+            }
+            Ok(_) => return None,
+            Err(e) => {
+                warnings.push(cannot_evaluate(pkg, record, &e));
+                return None;
+            }
+        }
+    };
+    let (severity, severity_source) = match (record.severity, advisory.severity) {
+        (Some(s), _) => (s, Some(advisory.source.clone())),
+        (None, Some(s)) => (
+            s,
+            advisory
+                .severity_source
+                .clone()
+                .or_else(|| Some(advisory.source.clone())),
+        ),
+        (None, None) => (Severity::Unknown, None),
+    };
+    Some(Finding {
+        id: advisory.id.clone(),
+        aliases: advisory.aliases.clone(),
+        package: PackageRef {
+            name: pkg.name.clone(),
+            version: pkg.version.clone(),
+            ecosystem: pkg.ecosystem.clone(),
+            purl: pkg.purl.clone(),
+        },
+        fixed_versions,
+        fix_state,
+        severity,
+        severity_source,
+        cvss: advisory.cvss.clone(),
+        kev: false,
+        epss: None,
+        title: advisory.title.clone(),
+        data_source: advisory.source.clone(),
+        path: pkg.path().map(str::to_string),
+        layer: pkg.layer(),
+    })
+}
+
+/// A range that could not be evaluated is a warning, never a silent
+/// "not affected": the user must know the answer is incomplete.
+fn cannot_evaluate(
+    pkg: &Package,
+    record: &AffectedRecord,
+    e: &tidewatch_version::VersionError,
+) -> Warning {
+    Warning::new(
+        pkg.path().unwrap_or(&pkg.name),
+        format!(
+            "{} {}: cannot evaluate {} ({}): {e}",
+            pkg.name, pkg.version, record.advisory.id, record.ecosystem
+        ),
+    )
+}

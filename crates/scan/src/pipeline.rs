@@ -1,0 +1,146 @@
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::Instant;
+use tidewatch_catalog::Catalogers;
+use tidewatch_db::Db;
+use tidewatch_image::{OpenOptions, Squashed};
+use tidewatch_match::Filters;
+use tidewatch_types::{
+    LayerInfo, PackageType, REPORT_SCHEMA_VERSION, Report, Summary, Target, TargetKind, Tool,
+};
+
+/// What to scan.
+#[derive(Debug, Clone)]
+pub enum ScanTarget {
+    /// An image reference or path (`docker-archive:`, `oci-dir:` … prefixes allowed).
+    Image(String),
+    /// A root filesystem or source tree on disk.
+    Fs(PathBuf),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    /// The vulnerability database file.
+    pub db: PathBuf,
+    /// Where temporary files (spilled large files) may be written.
+    pub cache_dir: Option<PathBuf>,
+    /// `--tag`: which image of a multi-image layout.
+    pub tag: Option<String>,
+    pub filters: Filters,
+    /// `--pkg-types`: catalogue only these kinds; `None` = all.
+    pub pkg_types: Option<BTreeSet<PackageType>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error(transparent)]
+    Image(#[from] tidewatch_image::ImageError),
+    #[error(transparent)]
+    Db(#[from] tidewatch_db::DbError),
+    #[error(transparent)]
+    Match(#[from] tidewatch_match::MatchError),
+    #[error("cannot create the cache directory {path}: {source}")]
+    Cache {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Run a whole scan. The report's `summary.exit_code` is left at 0.
+pub fn scan(target: &ScanTarget, opts: &ScanOptions) -> Result<Report, ScanError> {
+    // Open the database first: a scan without one is pointless, and the
+    // error should come before minutes of layer reading.
+    let db = Db::open(&opts.db)?;
+    let temp_dir = match &opts.cache_dir {
+        Some(dir) => {
+            let tmp = dir.join("tmp");
+            std::fs::create_dir_all(&tmp).map_err(|source| ScanError::Cache {
+                path: tmp.clone(),
+                source,
+            })?;
+            Some(tmp)
+        }
+        None => None,
+    };
+    let open = OpenOptions {
+        tag: opts.tag.clone(),
+        temp_dir,
+    };
+
+    let started = Instant::now();
+    let (catalogers, kind, name, digest, config_digest, layers, squashed) = match target {
+        ScanTarget::Image(spec) => {
+            let catalogers = Catalogers::all();
+            let image = tidewatch_image::open(spec, &open)?;
+            let squashed = image.squash(&catalogers)?;
+            (
+                catalogers,
+                TargetKind::Image,
+                spec.clone(),
+                image.manifest_digest.clone(),
+                Some(image.config_digest.clone()),
+                image.layers.clone(),
+                squashed,
+            )
+        }
+        ScanTarget::Fs(dir) => {
+            let catalogers = Catalogers::for_fs();
+            let squashed = tidewatch_image::read_dir(dir, &catalogers, &open)?;
+            (
+                catalogers,
+                TargetKind::Fs,
+                dir.display().to_string(),
+                None,
+                None,
+                Vec::<LayerInfo>::new(),
+                squashed,
+            )
+        }
+    };
+    tracing::debug!(files = squashed.files.len(), elapsed = ?started.elapsed(), "read layers");
+
+    let Squashed {
+        files,
+        mut warnings,
+    } = squashed;
+    let (os, catalogued) = tidewatch_catalog::catalog(&catalogers, &files);
+    warnings.extend(catalogued.warnings);
+    let mut packages = catalogued.packages;
+    if let Some(kinds) = &opts.pkg_types {
+        packages.retain(|p| kinds.contains(&p.kind));
+    }
+    packages.sort_by(|a, b| {
+        (a.kind, &a.name, &a.version, a.path()).cmp(&(b.kind, &b.name, &b.version, b.path()))
+    });
+    tracing::debug!(packages = packages.len(), elapsed = ?started.elapsed(), "catalogued");
+
+    let matched = tidewatch_match::match_packages(&db, &packages)?;
+    warnings.extend(matched.warnings);
+    let findings = tidewatch_match::apply_filters(matched.findings, &opts.filters);
+    tracing::debug!(findings = findings.len(), elapsed = ?started.elapsed(), "matched");
+
+    let mut summary = Summary::default();
+    for f in &findings {
+        *summary.by_severity.entry(f.severity).or_default() += 1;
+    }
+    Ok(Report {
+        schema_version: REPORT_SCHEMA_VERSION,
+        tool: Tool {
+            name: "tidewatch".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        target: Target {
+            kind,
+            name,
+            digest,
+            config_digest,
+            os,
+        },
+        layers,
+        packages,
+        findings,
+        suppressed: Vec::new(),
+        warnings,
+        summary,
+    })
+}

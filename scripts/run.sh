@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The README's main job on a fresh machine: build tidewatch (release),
+# build a vulnerability database from the local feeds, and scan an image.
+#   scripts/run.sh                       # the shared Alpine 3.12 image
+#   scripts/run.sh IMAGE [tidewatch image flags…]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SHARED=${TIDEWATCH_SHARED:-$PWD/../shared}
+cargo build --release --locked -p tidewatch
+TW=$PWD/target/release/tidewatch
+export TIDEWATCH_DB=${TIDEWATCH_DB:-$PWD/target/tidewatch-demo.db}
+if [ ! -f "$TIDEWATCH_DB" ]; then
+  "$TW" db import "$SHARED/vulndata"
+fi
+if [ $# -eq 0 ]; then set -- "$SHARED/images/alpine-3.12.oci.tar"; fi
+exec "$TW" image "$@"

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Install what the tests need on a fresh Debian machine, then run every
+# test: unit, integration and (when ../shared exists) acceptance tests.
+# This is the README's test command; .ci/run calls it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+SHARED=${TIDEWATCH_SHARED:-$ROOT/../shared}
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# --- tools the tests use as oracles or fixture builders ------------------
+apt_pkgs=()
+command -v dpkg >/dev/null || apt_pkgs+=(dpkg)
+/usr/bin/python3 -c 'import rpm' 2>/dev/null || apt_pkgs+=(python3-rpm)
+command -v go >/dev/null || apt_pkgs+=(golang-go)
+command -v zip >/dev/null || apt_pkgs+=(zip)
+if [ ${#apt_pkgs[@]} -gt 0 ]; then
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${apt_pkgs[@]}"
+fi
+python3 -c 'import packaging' 2>/dev/null || python3 -m pip install -q packaging
+NODE_SEMVER_DIR=${NODE_SEMVER_DIR:-/tmp/tidewatch-node-semver}
+if command -v npm >/dev/null && [ ! -d "$NODE_SEMVER_DIR/node_modules/semver" ]; then
+  mkdir -p "$NODE_SEMVER_DIR" && npm install --silent --prefix "$NODE_SEMVER_DIR" semver@7 >/dev/null
+fi
+export NODE_SEMVER_DIR
+
+# --- the large Debian test image, built once per build-script version -----
+if [ -d "$SHARED/images" ] && [ -z "${TIDEWATCH_SKIP_IMAGE_BUILD:-}" ]; then
+  hash=$(sha256sum "$SHARED/images/build-images.sh" | cut -c1-16)
+  export TIDEWATCH_IMAGES=/tmp/tidewatch-images-$hash
+  if [ ! -f "$TIDEWATCH_IMAGES/debian-multilayer/.complete" ]; then
+    echo "building test images into $TIDEWATCH_IMAGES (cached by build script hash)" >&2
+    OUT=$TIDEWATCH_IMAGES ALPINE_ROOTFS_DIR="$SHARED/images" \
+      "$SHARED/images/build-images.sh" tools inputs base debian >"$TIDEWATCH_IMAGES.log" 2>&1 \
+      || { tail -50 "$TIDEWATCH_IMAGES.log" >&2; echo "image build failed; acceptance tests on debian-multilayer will skip" >&2; }
+    [ -f "$TIDEWATCH_IMAGES/debian-multilayer/oci-archive.tar" ] && touch "$TIDEWATCH_IMAGES/debian-multilayer/.complete"
+  fi
+fi
+
+# --- the tests ------------------------------------------------------------
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo test --workspace --locked
