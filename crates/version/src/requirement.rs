@@ -10,7 +10,8 @@
 //! `introduced` then `fixed` (exclusive upper bound) or `last_affected`
 //! (inclusive one). OSV has no exclusive lower bound: `>1.2.3` becomes
 //! `introduced` of the next version where the scheme has one (SemVer-like:
-//! `1.2.4-0`) and is an error elsewhere, never an approximation.
+//! `1.2.4-0`; Composer: `1.2.4.0-patch-dev`) and is an error elsewhere,
+//! never an approximation.
 //!
 //! Bounds a shorthand implies use the lowest version of the next release,
 //! as the ecosystem's own desugaring does (`^1.2.3` → `<2.0.0-0` in npm
@@ -250,6 +251,24 @@ pub fn complement_to_ranges(
     emit(scheme, &affected)
 }
 
+/// The versions `req` matches that none of `excluded` match (nodejs
+/// security-wg: `vulnerable_versions` minus `patched_versions`).
+pub fn to_ranges_excluding(
+    scheme: Scheme,
+    req: &str,
+    excluded: &[&str],
+) -> Result<Vec<Vec<RangeEvent>>, VersionError> {
+    let order = Order { scheme };
+    let matched = order.normalize(parse_requirement(&order, req)?)?;
+    let mut all = Vec::new();
+    for e in excluded {
+        all.extend(parse_requirement(&order, e)?);
+    }
+    let kept = order.complement(&order.normalize(all)?);
+    let result = order.intersect_all(&matched, &kept)?;
+    emit(scheme, &result)
+}
+
 fn emit(scheme: Scheme, intervals: &[Interval]) -> Result<Vec<Vec<RangeEvent>>, VersionError> {
     intervals
         .iter()
@@ -289,6 +308,17 @@ fn successor(scheme: Scheme, v: &str) -> Result<String, VersionError> {
                 ))
             }
         }
+        // Composer compares normalised versions with `version_compare`:
+        // after a plain `a.b.c.d` the next version is its `-patch-dev`
+        // (`patch` outranks a release, `dev` comes first after it).
+        Scheme::Composer => match crate::composer::normalize(v) {
+            Some(n) if !n.contains('-') => Ok(format!("{n}-patch-dev")),
+            _ => Err(VersionError::new(
+                scheme.name(),
+                v,
+                "no next version after a prerelease or branch for `>`",
+            )),
+        },
         _ => Err(VersionError::new(
             scheme.name(),
             v,
@@ -657,6 +687,9 @@ fn composer_set(order: &Order, set: &str) -> Result<Vec<Interval>, VersionError>
         .filter(|t| !t.is_empty())
         .collect();
     if let [a, "-", b] = tokens[..] {
+        if let Some(bad) = [a, b].into_iter().find(|v| crate::composer::normalize(v).is_none()) {
+            return Err(err(format!("{bad:?} is not a Composer version")));
+        }
         let lo = composer_floor(a).map_err(err)?;
         let hi = match composer_partial(b).map_err(err)? {
             (parts, true) => Upper::Incl(parts.join(".")),
@@ -744,6 +777,11 @@ fn composer_comparator(c: &str) -> Result<Vec<Interval>, String> {
             lo,
             composer_next(&parts, parts.len()),
         )]);
+    }
+    // `version_compare` orders any string; a constraint must still name a
+    // version Composer accepts.
+    if crate::composer::normalize(v).is_none() {
+        return Err(format!("{v:?} is not a Composer version"));
     }
     let (parts, _) = composer_partial(v)?;
     let numeric: Vec<String> = parts

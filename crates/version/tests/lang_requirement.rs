@@ -2,7 +2,7 @@
 
 use tidewatch_types::RangeEvent;
 use tidewatch_version::Scheme;
-use tidewatch_version::requirement::{complement_to_ranges, to_ranges};
+use tidewatch_version::requirement::{complement_to_ranges, to_ranges, to_ranges_excluding};
 
 /// Shorthand for expected event lists: `"1.2.0..1.4.0"` is introduced/fixed,
 /// `"1.2.3..=2.3.4"` introduced/last_affected, `"1.2.4-0.."` introduced only.
@@ -176,10 +176,12 @@ fn composer_constraints() {
             ("1.0.0 - 2.1.0", &["1.0.0..=2.1.0"]),
             ("<2.0.0-beta1", &["0..2.0.0-beta1"]),
             ("*", &["0"]),
+            (">2.2.4, <2.2.6", &["2.2.4.0-patch-dev..2.2.6"]),
+            ("!=1.0", &["0..1.0", "1.0.0.0-patch-dev"]),
         ],
     );
-    // Composer versions have no "next version" for an exclusive lower bound.
-    check_errors(Scheme::Composer, &[">1.0", "!=1.0", "", ">=", ">=1.0,"]);
+    // After a prerelease there is no "next version" for `>`.
+    check_errors(Scheme::Composer, &["<=banana", "1.0 - x", ">1.0-beta1", "", ">=", ">=1.0,"]);
 }
 
 #[test]
@@ -230,4 +232,25 @@ fn rubygems_requirements() {
 fn unsupported_scheme_is_an_error() {
     assert!(to_ranges(Scheme::Maven, "[1.0,2.0)").is_err());
     assert!(to_ranges(Scheme::Dpkg, "<< 1.0").is_err());
+}
+
+#[test]
+fn excluding_patched_versions() {
+    let got = to_ranges_excluding(
+        Scheme::Npm,
+        "<=1.5.1 || >=2.0.0 <2.3.0",
+        &[">=1.5.2 <2.0.0 || >=2.2.0"],
+    );
+    assert_eq!(got, Ok(ranges(&["0..=1.5.1", "2.0.0..2.2.0"])));
+    // A patched list covering everything leaves nothing.
+    assert_eq!(
+        to_ranges_excluding(Scheme::Npm, "<2.0.0", &["*"]),
+        Ok(vec![])
+    );
+    // Nothing excluded: the requirement itself.
+    assert_eq!(
+        to_ranges_excluding(Scheme::Npm, ">=4.17.15 <4.17.19", &[]),
+        Ok(ranges(&["4.17.15..4.17.19"]))
+    );
+    assert!(to_ranges_excluding(Scheme::Npm, "<1.0.0", &[">=x.y"]).is_err());
 }

@@ -21,10 +21,19 @@ use crate::shape::Shape;
 use tidewatch_types::{AffectedRange, Cvss, FixState, Severity};
 
 mod alpine_secdb;
+mod friendsofphp;
+mod nodejs_wg;
 mod osv;
+mod rustsec;
 
 /// Every importer, in the order they are asked to claim a file.
-pub(crate) const FEEDS: &[Feed] = &[osv::FEED, alpine_secdb::FEED];
+pub(crate) const FEEDS: &[Feed] = &[
+    osv::FEED,
+    alpine_secdb::FEED,
+    rustsec::FEED,
+    friendsofphp::FEED,
+    nodejs_wg::FEED,
+];
 
 /// One importer.
 pub(crate) struct Feed {
