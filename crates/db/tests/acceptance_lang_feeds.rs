@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 use tidewatch_db::{AffectedRecord, Db, import};
 use tidewatch_types::{RangeEvent, Severity};
+use tidewatch_version::{Scheme, is_affected};
 
 fn shared() -> Option<PathBuf> {
     let dir = std::env::var_os("TIDEWATCH_SHARED")
@@ -100,6 +101,14 @@ fn language_feeds_import_whole() {
         .expect("NSWG-ECO-516");
     assert_eq!(events(rec), [range("4.17.15", "4.17.19")]);
     assert_eq!(rec.advisory.source, "nodejs-security-wg");
+    let verdict = |scheme: Scheme, rec: &AffectedRecord, v: &str| {
+        is_affected(scheme, v, &rec.ranges, &rec.versions)
+            .expect("evaluate")
+            .affected
+    };
+    assert!(verdict(Scheme::Npm, rec, "4.17.15"));
+    assert!(!verdict(Scheme::Npm, rec, "4.17.19"));
+    assert!(!verdict(Scheme::Npm, rec, "4.17.14"));
 
     // RUSTSEC-2020-0105: abi_stable, patched `>= 0.9.1`.
     let abi = db.affected("crates.io", "abi_stable").expect("query");
@@ -109,6 +118,8 @@ fn language_feeds_import_whole() {
         .expect("RUSTSEC-2020-0105");
     assert_eq!(events(rec), [range("0", "0.9.1")]);
     assert!(rec.advisory.aliases.iter().any(|a| a == "CVE-2020-36212"));
+    assert!(verdict(Scheme::Semver, rec, "0.9.0"));
+    assert!(!verdict(Scheme::Semver, rec, "0.9.1"));
 
     // An informational (unmaintained) advisory is kept, flagged.
     let any_unmaintained = std::fs::read_dir(vd.join("rustsec-advisory-db/crates"))
@@ -159,4 +170,7 @@ fn language_feeds_import_whole() {
             range("4.2.0", "4.2.7"),
         ]
     );
+    assert!(verdict(Scheme::Composer, rec, "v3.3.9"));
+    assert!(!verdict(Scheme::Composer, rec, "v3.4.26"));
+    assert!(!verdict(Scheme::Composer, rec, "4.1.12"));
 }

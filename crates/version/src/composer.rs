@@ -14,6 +14,8 @@ use crate::npm::compare_digits;
 use std::cmp::Ordering;
 
 const SCHEME: &str = "Composer";
+/// No real version comes close; the cap bounds the work per comparison.
+const MAX_LEN: usize = 256;
 
 /// Compare two Composer versions: normalised when Composer can normalise
 /// both, otherwise both raw (mixing the two forms would misorder
@@ -23,6 +25,13 @@ pub fn compare(a: &str, b: &str) -> Result<Ordering, VersionError> {
     for (t, orig) in [(ta, a), (tb, b)] {
         if t.is_empty() {
             return Err(VersionError::new(SCHEME, orig, "empty version"));
+        }
+        if t.len() > MAX_LEN {
+            return Err(VersionError::new(
+                SCHEME,
+                orig,
+                "longer than 256 characters",
+            ));
         }
     }
     Ok(match (normalize(ta), normalize(tb)) {
@@ -316,57 +325,70 @@ fn normalize_branch(name: &str) -> Option<String> {
 }
 
 /// PHP's `version_compare($a, $b)`.
+///
+/// PHP recurses to compare what is left of the longer version with `#N#`;
+/// this loops instead, so a hostile version cannot exhaust the stack. One
+/// deliberate difference: PHP finds `1.` less than `1.` (see below).
 pub fn php_version_compare(a: &str, b: &str) -> Ordering {
-    match (a.is_empty(), b.is_empty()) {
-        (true, true) => return Ordering::Equal,
-        (true, false) => return Ordering::Less,
-        (false, true) => return Ordering::Greater,
-        (false, false) => {}
-    }
-    let ca = if a.starts_with('#') {
-        a.to_string()
-    } else {
-        canonicalize(a)
-    };
-    let cb = if b.starts_with('#') {
-        b.to_string()
-    } else {
-        canonicalize(b)
-    };
-    let ta: Vec<&str> = ca.split('.').collect();
-    let tb: Vec<&str> = cb.split('.').collect();
-    let mut i = 0;
-    while let (Some(pa), Some(pb)) = (ta.get(i), tb.get(i)) {
-        if pa.is_empty() || pb.is_empty() {
-            break;
+    let (mut a, mut b) = (a.to_string(), b.to_string());
+    loop {
+        match (a.is_empty(), b.is_empty()) {
+            (true, true) => return Ordering::Equal,
+            (true, false) => return Ordering::Less,
+            (false, true) => return Ordering::Greater,
+            (false, false) => {}
         }
-        let ord = compare_token(pa, pb);
-        if ord.is_ne() {
-            return ord;
-        }
-        i += 1;
-        // PHP stops once either side has no further `.`.
-        if i >= ta.len() || i >= tb.len() {
-            break;
-        }
-    }
-    let rest = |t: &[&str]| t.get(i..).map(|r| r.join(".")).unwrap_or_default();
-    if i < ta.len() {
-        let r = rest(&ta);
-        if r.starts_with(|c: char| c.is_ascii_digit()) {
-            Ordering::Greater
+        let ca = if a.starts_with('#') {
+            a.clone()
         } else {
-            php_version_compare(&r, "#N#")
-        }
-    } else if i < tb.len() {
-        let r = rest(&tb);
-        if r.starts_with(|c: char| c.is_ascii_digit()) {
-            Ordering::Less
+            canonicalize(&a)
+        };
+        let cb = if b.starts_with('#') {
+            b.clone()
         } else {
-            php_version_compare("#N#", &r)
+            canonicalize(&b)
+        };
+        // Walk both like PHP's `strchr` loop: a token is the text up to the
+        // next `.`; an empty token (from `1..2` or a leading dot) is a word.
+        let (mut p1, mut p2) = (ca.as_str(), cb.as_str());
+        let (mut more1, mut more2) = (true, true);
+        while !p1.is_empty() && !p2.is_empty() && more1 && more2 {
+            let (t1, r1) = match p1.split_once('.') {
+                Some((t, r)) => (t, Some(r)),
+                None => (p1, None),
+            };
+            let (t2, r2) = match p2.split_once('.') {
+                Some((t, r)) => (t, Some(r)),
+                None => (p2, None),
+            };
+            let ord = compare_token(t1, t2);
+            if ord.is_ne() {
+                return ord;
+            }
+            more1 = r1.is_some();
+            more2 = r2.is_some();
+            p1 = r1.unwrap_or(p1);
+            p2 = r2.unwrap_or(p2);
         }
-    } else {
-        Ordering::Equal
+        let digit = |s: &str| s.starts_with(|c: char| c.is_ascii_digit());
+        if more1 && more2 {
+            // Both stopped on an empty word (`1.` vs `1.`). PHP then says
+            // "less" even for equal strings; an order must be reflexive, so
+            // the remainders are compared with each other.
+            (a, b) = (p1.to_string(), p2.to_string());
+        } else if more1 {
+            if digit(p1) {
+                return Ordering::Greater;
+            }
+            (a, b) = (p1.to_string(), "#N#".to_string());
+        } else if more2 {
+            if digit(p2) {
+                return Ordering::Less;
+            }
+            (a, b) = ("#N#".to_string(), p2.to_string());
+        } else {
+            return Ordering::Equal;
+        }
     }
 }
 
@@ -489,6 +511,11 @@ mod tests {
         assert_eq!(php_version_compare("1.2.3.#.beta", "1.2.3"), Less);
         assert_eq!(php_version_compare("1.0rc1", "1.0RC1"), Equal);
         assert_eq!(php_version_compare("1.0-foo", "1.0-dev"), Less);
+        // Empty words (leading or doubled dots) are words, not the end.
+        assert_eq!(php_version_compare(".5", "#N#"), Less);
+        assert_eq!(php_version_compare("1..2", "1.2"), Less);
+        assert_eq!(php_version_compare("1.", "1"), Less);
+        assert_eq!(php_version_compare("0--", "0--"), Equal);
     }
 
     #[test]
@@ -502,5 +529,6 @@ mod tests {
         assert_eq!(compare("1.0.0", "1.0.0-p1"), Ok(Less));
         assert_eq!(compare("1.0.0-dev", "1.0.0-alpha1"), Ok(Less));
         assert!(compare("", "1.0").is_err());
+        assert!(compare(&".1".repeat(100_000), "1.0").is_err());
     }
 }

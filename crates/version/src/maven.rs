@@ -16,6 +16,7 @@ use crate::npm::compare_digits;
 use std::cmp::Ordering;
 
 const SCHEME: &str = "Maven";
+const MAX_LEN: usize = 256;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Item {
@@ -209,6 +210,15 @@ pub fn parse(version: &str) -> Result<MavenVersion, VersionError> {
     if version.trim().is_empty() {
         return Err(VersionError::new(SCHEME, version, "empty version"));
     }
+    // Every digit/letter switch nests a list, and comparison recurses
+    // through them: the cap bounds that depth on hostile input.
+    if version.len() > MAX_LEN {
+        return Err(VersionError::new(
+            SCHEME,
+            version,
+            "longer than 256 characters",
+        ));
+    }
     let lower = version.to_lowercase();
     let chars: Vec<char> = lower.chars().collect();
     let text = |from: usize, to: usize| -> String {
@@ -332,8 +342,9 @@ mod tests {
     }
 
     #[test]
-    fn blank_is_an_error() {
+    fn blank_or_huge_is_an_error() {
         assert!(parse("").is_err());
         assert!(parse("  ").is_err());
+        assert!(parse(&"a1".repeat(200_000)).is_err());
     }
 }
