@@ -246,6 +246,7 @@ fn write(
         summaries
     };
 
+    set_permissions(&temp_path, db_path)?;
     temp.as_file()
         .sync_all()
         .map_err(|e| DbError::io(&temp_path, e))?;
@@ -369,6 +370,27 @@ fn write_source(
         enrichment: (source.cve_severity.len() + source.kev.len() + source.epss.len()) as u64,
         replaced: existing.is_some(),
     })
+}
+
+/// The temp file is created private (0600); the DB keeps the mode of the
+/// file it replaces, or gets the usual 0644 when new, so other users'
+/// scans can read a shared DB.
+fn set_permissions(temp: &Path, db_path: &Path) -> Result<(), DbError> {
+    let perms = match std::fs::metadata(db_path) {
+        Ok(m) => m.permissions(),
+        Err(_) => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::Permissions::from_mode(0o644)
+            }
+            #[cfg(not(unix))]
+            {
+                return Ok(());
+            }
+        }
+    };
+    std::fs::set_permissions(temp, perms).map_err(|e| DbError::io(temp, e))
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> String {

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 use tidewatch_db::{Db, import};
-use tidewatch_types::RangeEvent;
+use tidewatch_types::{FixState, RangeEvent};
 
 fn shared() -> Option<PathBuf> {
     let dir = std::env::var_os("TIDEWATCH_SHARED")
@@ -67,4 +67,136 @@ fn alpine_and_debian_oval() {
             .is_empty()
     );
     assert!(db.affected("Alpine", "zlib").expect("query").is_empty());
+
+    // Debian OVAL: source packages in Debian:<major>, "earlier than 0".
+    let zlib = db.affected("Debian:12", "zlib").expect("query");
+    assert_eq!(
+        fixed(
+            zlib.iter()
+                .find(|r| r.advisory.id == "CVE-2022-37434")
+                .expect("zlib CVE")
+        ),
+        ["1:1.2.11.dfsg-4.1"]
+    );
+    let tar = db.affected("Debian:12", "tar").expect("query");
+    let rec = tar
+        .iter()
+        .find(|r| r.advisory.id == "CVE-2005-2541")
+        .expect("tar CVE");
+    assert_eq!(rec.fix_state, Some(FixState::NotAffected));
+    assert!(
+        !db.affected("Debian:11", "openssl")
+            .expect("query")
+            .is_empty()
+    );
+}
+
+/// Everything in `vulndata` except `fixtures/` (which holds other tools'
+/// deliberately broken test inputs), plus the fixture samples of feeds that
+/// have no full copy here (Debian tracker JSON, EPSS).
+#[test]
+fn all_of_vulndata() {
+    let Some(shared) = shared() else { return };
+    let vd = shared.join("vulndata");
+    let mut inputs: Vec<PathBuf> = std::fs::read_dir(&vd)
+        .expect("read vulndata")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| !p.ends_with("fixtures"))
+        .collect();
+    inputs.sort();
+    inputs.push(
+        vd.join("fixtures/vunnel/tests/unit/providers/debian/test-fixtures/input/debian.json"),
+    );
+    inputs.push(vd.join("fixtures/vunnel/tests/unit/providers/epss/test-fixtures/example-1.csv"));
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let db_path = tmp.path().join("all.db");
+    let start = Instant::now();
+    let report = import(&db_path, &inputs).expect("import all of vulndata");
+    println!(
+        "all of vulndata: {} files, {} sources, {} skipped, {:?}",
+        report.files_read,
+        report.sources.len(),
+        report.warnings.len(),
+        start.elapsed()
+    );
+    let db = Db::open(&db_path).expect("open");
+    let names: Vec<String> = db
+        .status()
+        .expect("status")
+        .sources
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
+    for want in [
+        "alpine-secdb:v3.12",
+        "debian-oval:bookworm",
+        "debian-tracker:buster",
+        "ubuntu-oval:jammy",
+        "redhat-oval:9",
+        "rocky-oval:9",
+        "osv:AlmaLinux:9",
+        "osv:PyPI",
+        "osv:Go",
+        "cisa-kev",
+        "epss",
+        "nvd",
+    ] {
+        assert!(
+            names.iter().any(|n| n == want),
+            "{want} missing from {names:?}"
+        );
+    }
+    // AlmaLinux puts CVEs in `related`; they must be aliases.
+    let pcs = db.affected("AlmaLinux:9", "pcs").expect("query");
+    let alsa = pcs
+        .iter()
+        .find(|r| r.advisory.id == "ALSA-2022:4587")
+        .expect("ALSA-2022:4587");
+    assert!(
+        alsa.advisory
+            .aliases
+            .contains(&"CVE-2022-29970".to_string())
+    );
+    // NVD makes the alpine-3.12 zlib finding critical; KEV marks Log4Shell.
+    let info = db
+        .cve_enrichment(&["CVE-2022-37434".to_string(), "CVE-2021-44228".to_string()])
+        .expect("enrichment");
+    let zlib = info
+        .iter()
+        .find(|i| i.cve == "CVE-2022-37434")
+        .expect("zlib in NVD subset");
+    assert_eq!(zlib.severity, Some(tidewatch_types::Severity::Critical));
+    assert!(info.iter().any(|i| i.cve == "CVE-2021-44228" && i.kev));
+}
+
+/// Imports one input at a time into a scratch DB and prints the outcome:
+/// a survey, not an assertion (run with `--ignored --nocapture`).
+#[test]
+#[ignore]
+fn survey_vulndata() {
+    let Some(shared) = shared() else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = std::env::var_os("SURVEY_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| shared.join("vulndata"));
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .expect("read")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        let start = Instant::now();
+        match import(&tmp.path().join("s.db"), std::slice::from_ref(&p)) {
+            Ok(r) => println!(
+                "{:<50} ok {:>5} sources {:>6} warnings {:?}",
+                p.display(),
+                r.sources.len(),
+                r.warnings.len(),
+                start.elapsed()
+            ),
+            Err(e) => println!("{:<50} ERR {e}", p.display()),
+        }
+    }
 }

@@ -21,15 +21,30 @@ use crate::shape::Shape;
 use tidewatch_types::{AffectedRange, Cvss, FixState, Severity};
 
 mod alpine_secdb;
+mod debian_oval;
+mod debian_tracker;
+mod epss;
 mod friendsofphp;
+mod kev;
 mod nodejs_wg;
+mod nvd;
 mod osv;
+mod oval;
+mod redhat_oval;
 mod rustsec;
+mod ubuntu_oval;
 
 /// Every importer, in the order they are asked to claim a file.
 pub(crate) const FEEDS: &[Feed] = &[
     osv::FEED,
     alpine_secdb::FEED,
+    debian_oval::FEED,
+    ubuntu_oval::FEED,
+    redhat_oval::FEED,
+    debian_tracker::FEED,
+    nvd::FEED,
+    kev::FEED,
+    epss::FEED,
     rustsec::FEED,
     friendsofphp::FEED,
     nodejs_wg::FEED,
@@ -67,7 +82,6 @@ pub(crate) struct Input<'a> {
 
 impl Input<'_> {
     /// The first `n` bytes as text, for sniffing XML roots and CSV headers.
-    #[allow(dead_code)] // for the importers landing next
     pub fn head(&self, n: usize) -> &str {
         let end = self.bytes.len().min(n);
         let bytes = self.bytes.get(..end).unwrap_or_default();
@@ -207,7 +221,6 @@ pub(crate) fn fixed_range(fixed: &str) -> AffectedRange {
 }
 
 /// The range "every version" (vulnerable, no fix).
-#[allow(dead_code)] // for the importers landing next
 pub(crate) fn all_versions() -> AffectedRange {
     AffectedRange::ecosystem(vec![tidewatch_types::RangeEvent::Introduced("0".into())])
 }
