@@ -34,7 +34,7 @@ pub struct Advisory {
 pub struct AffectedRecord {
     pub advisory: Arc<Advisory>,
     /// OSV ecosystem string (`Alpine:v3.18`, `Debian:12`, `Ubuntu:22.04:LTS`,
-    /// `Red Hat:9`, `Rocky Linux:9`, `AlmaLinux:9`, `PyPI`, …).
+    /// `Red Hat:enterprise_linux:9`, `Rocky Linux:9`, `AlmaLinux:9`, `PyPI`, …).
     pub ecosystem: String,
     pub package: String,
     pub ranges: Vec<AffectedRange>,

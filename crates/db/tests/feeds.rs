@@ -86,7 +86,9 @@ fn ubuntu_oval_binary_packages() {
 fn redhat_oval_modules() {
     let (_tmp, db, report) = db_from(&[fixtures().join("oval/rhel9.xml")]);
     assert_eq!(report.sources[0].name, "redhat-oval:9");
-    let recs = db.affected("Red Hat:9", "nodejs").expect("q");
+    let recs = db
+        .affected("Red Hat:enterprise_linux:9", "nodejs")
+        .expect("q");
     let rec = one(&recs, "RHSA-2022:8832");
     assert!(rec.binary_package);
     assert_eq!(rec.module.as_deref(), Some("nodejs:18"));
@@ -107,7 +109,7 @@ fn debian_tracker_states() {
     let (_tmp, db, report) = db_from(&[fixtures().join("debian-tracker/debian.json")]);
     let names: Vec<_> = report.sources.iter().map(|s| s.name.as_str()).collect();
     assert!(names.contains(&"debian-tracker:buster"), "{names:?}");
-    assert!(!names.iter().any(|n| n.ends_with(":sid")), "{names:?}");
+    assert!(names.contains(&"debian-tracker:sid"), "{names:?}");
     let recs = db.affected("Debian:10", "backupninja").expect("q");
     let rec = one(&recs, "CVE-2005-3111");
     assert_eq!(fixed(rec), ["0.8-2"]);

@@ -8,8 +8,8 @@
 //! `end-of-life`), `will_not_fix` (`ignored`), `fix_deferred` (`no-dsa`,
 //! `postponed`) or `not_fixed`; `undetermined` → `under_investigation`.
 //! Urgency becomes the per-package severity (`unimportant` → NEGLIGIBLE;
-//! a trailing `**` — urgency guessed from NVD — is dropped). Releases
-//! without a number (`sid`, `experimental`) are skipped. Sources are
+//! a trailing `**` — urgency guessed from NVD — is dropped). `sid` is
+//! `Debian:sid`; other unnumbered suites (`experimental`) are skipped. Sources are
 //! `debian-tracker:<codename>`.
 
 use super::debian_oval::RELEASES;
@@ -82,10 +82,13 @@ fn parse(input: &Input<'_>) -> Result<Vec<SourceBatch>, DbError> {
     for (package, issues) in &tracker {
         for (cve, issue) in issues {
             for (codename, rel) in &issue.releases {
-                let Some(major) = codename_to_major.get(codename.as_str()) else {
-                    continue;
+                // Unstable has no number; the catalog calls it `Debian:sid`.
+                let release = match codename_to_major.get(codename.as_str()) {
+                    Some(major) => *major,
+                    None if codename == "sid" => "sid",
+                    None => continue,
                 };
-                let mut f = NewAffected::new(format!("Debian:{major}"), package);
+                let mut f = NewAffected::new(format!("Debian:{release}"), package);
                 let urgency = rel
                     .urgency
                     .as_deref()

@@ -118,8 +118,9 @@ fn convert(input: &Input<'_>, r: Record) -> Result<Vec<(String, NewAdvisory)>, D
                 ),
             ));
         }
-        let mut f = NewAffected::new(pkg.ecosystem.clone(), pkg.name);
-        f.binary_package = is_binary_ecosystem(&pkg.ecosystem);
+        let ecosystem = normalise_ecosystem(&pkg.ecosystem);
+        let mut f = NewAffected::new(ecosystem.clone(), pkg.name);
+        f.binary_package = is_binary_ecosystem(&ecosystem);
         f.versions = a.versions.unwrap_or_default();
         for range in a.ranges.into_iter().flatten() {
             let kind = match range.kind.as_str() {
@@ -152,7 +153,7 @@ fn convert(input: &Input<'_>, r: Record) -> Result<Vec<(String, NewAdvisory)>, D
             .flatten()
             .find_map(|s| s.severity.0.as_deref().or(s.urgency.0.as_deref()))
             .and_then(|s| s.trim_end_matches('*').parse().ok());
-        per_ecosystem.entry(pkg.ecosystem).or_default().push(f);
+        per_ecosystem.entry(ecosystem).or_default().push(f);
     }
     Ok(per_ecosystem
         .into_iter()
@@ -166,6 +167,27 @@ fn convert(input: &Input<'_>, r: Record) -> Result<Vec<(String, NewAdvisory)>, D
             )
         })
         .collect())
+}
+
+/// Red Hat's OSV suffix is a product CPE (`Red Hat:enterprise_linux:9::appstream`,
+/// `Red Hat:rhel_eus:8.6::baseos`); an image cannot tell repositories or
+/// EUS streams apart, so every RHEL stream maps to
+/// `Red Hat:enterprise_linux:<major>` as the catalog names it.
+fn normalise_ecosystem(ecosystem: &str) -> String {
+    if let Some(cpe) = ecosystem.strip_prefix("Red Hat:") {
+        let mut parts = cpe.split(':');
+        let product = parts.next().unwrap_or_default();
+        let version = parts.next().unwrap_or_default();
+        let major: String = version.chars().take_while(|c| c.is_ascii_digit()).collect();
+        if matches!(
+            product,
+            "enterprise_linux" | "rhel_eus" | "rhel_aus" | "rhel_e4s" | "rhel_tus"
+        ) && !major.is_empty()
+        {
+            return format!("Red Hat:enterprise_linux:{major}");
+        }
+    }
+    ecosystem.to_string()
 }
 
 /// Distro ecosystems whose OSV records name binary packages.
@@ -282,5 +304,27 @@ impl<'de> Deserialize<'de> for Lenient {
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise_ecosystem;
+
+    #[test]
+    fn red_hat_streams_scope_to_product_and_major() {
+        assert_eq!(
+            normalise_ecosystem("Red Hat:enterprise_linux:9::appstream"),
+            "Red Hat:enterprise_linux:9"
+        );
+        assert_eq!(
+            normalise_ecosystem("Red Hat:rhel_eus:8.6::baseos"),
+            "Red Hat:enterprise_linux:8"
+        );
+        assert_eq!(
+            normalise_ecosystem("Red Hat:openshift:4.12"),
+            "Red Hat:openshift:4.12"
+        );
+        assert_eq!(normalise_ecosystem("AlmaLinux:9"), "AlmaLinux:9");
     }
 }

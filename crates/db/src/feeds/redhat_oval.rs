@@ -2,7 +2,9 @@
 //! `org.rockylinux.rlsa-9.xml`): one definition per errata (RHSA/RHBA/
 //! RLSA…) listing the fixed EVR of each **binary** RPM.
 //!
-//! Ecosystems are `Red Hat:<major>` and `Rocky Linux:<major>` (the major
+//! Ecosystems are `Red Hat:enterprise_linux:<major>` (as the catalog
+//! names RHEL, see `tidewatch-catalog`'s `os/ecosystem.rs`) and
+//! `Rocky Linux:<major>` (the major
 //! release from the platform, the advisory's CPE or the affected CPE
 //! list); fixed versions keep the feed's `epoch:version-release`. A
 //! package listed under an "Module <name:stream> is enabled" criterion is
@@ -46,7 +48,8 @@ impl Vendor {
     }
     fn ecosystem(self) -> &'static str {
         match self {
-            Vendor::RedHat => "Red Hat",
+            // catalog's `os/ecosystem.rs`: RHEL is scoped to product + major.
+            Vendor::RedHat => "Red Hat:enterprise_linux",
             Vendor::Rocky => "Rocky Linux",
         }
     }
