@@ -7,7 +7,7 @@ use tidewatch_types::{Finding, Package, PackageType};
 
 pub fn merge(pkg: &Package, mut candidates: Vec<Finding>) -> Vec<Finding> {
     // Order by preference so the first of each group is the one we keep.
-    candidates.sort_by(|a, b| preference(pkg, a).cmp(&preference(pkg, b)));
+    candidates.sort_by_cached_key(|f| preference(pkg, f));
     let mut groups: Vec<(BTreeSet<String>, Finding)> = Vec::new();
     for f in candidates {
         let ids: BTreeSet<String> = std::iter::once(f.id.clone())
