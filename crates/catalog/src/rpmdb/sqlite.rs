@@ -2,11 +2,16 @@
 //! RHEL/UBI/Rocky/Alma 9+, Amazon Linux 2023, CBL-Mariner).
 //!
 //! Header blobs are the `blob` column of table `Packages`, keyed by
-//! `hnum`. SQLite needs a file, so bytes held in memory are written to a
-//! temporary file first; the database is opened read-only and
-//! `immutable`, so SQLite neither writes nor looks for journals beside it.
+//! `hnum`. A database spilled to disk is opened read-only and
+//! `immutable`, so SQLite neither writes nor looks for journals beside
+//! it; one held in memory is handed to SQLite as an in-memory, read-only
+//! copy (`sqlite3_deserialize`), so nothing is written anywhere.
+//!
+//! rpm keeps its database in WAL mode. The write-ahead log is a separate
+//! file that images rarely carry with anything in it (rpm checkpoints on
+//! close), and tidewatch reads only the main file, as an immutable open
+//! does.
 
-use std::io::Write;
 use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags};
@@ -15,22 +20,27 @@ use super::{Blob, Format, RpmdbError, Source, Visit};
 
 const FORMAT: Format = Format::Sqlite;
 const MAGIC: &[u8; 16] = b"SQLite format 3\0";
+/// `sqlite3_deserialize` sizes are C ints.
+const MAX_IN_MEMORY: usize = i32::MAX as usize;
 
 /// Visit every header blob of a database held in memory.
 pub fn read_bytes(bytes: &[u8], visit: &mut Visit<'_>) -> Result<(), RpmdbError> {
     check_magic(bytes.get(..16).unwrap_or(bytes))?;
-    let io = |source| RpmdbError::Io {
-        format: FORMAT,
-        source,
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix("tidewatch-rpmdb-")
-        .suffix(".sqlite")
-        .tempfile()
-        .map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
-    tmp.flush().map_err(io)?;
-    read_path(tmp.path(), visit)
+    if bytes.len() > MAX_IN_MEMORY {
+        return Err(RpmdbError::not_db(FORMAT, "too large to read from memory"));
+    }
+    let mut copy = bytes.to_vec();
+    // A deserialized database cannot be in WAL mode (SQLite refuses to
+    // open it); the file-format bytes 18 and 19 say "WAL" as 2, "rollback
+    // journal" as 1, and nothing else in the file depends on them.
+    if let Some(versions @ [2, 2]) = copy.get_mut(18..20) {
+        versions.copy_from_slice(&[1, 1]);
+    }
+    let mut conn = Connection::open_in_memory_with_flags(
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.deserialize_read_exact("main", copy.as_slice(), copy.len(), true)?;
+    read_connection(&conn, visit)
 }
 
 /// Visit every header blob of a database from any [`Source`].
@@ -66,6 +76,10 @@ pub fn read_path(path: &Path, visit: &mut Visit<'_>) -> Result<(), RpmdbError> {
             | OpenFlags::SQLITE_OPEN_URI
             | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
+    read_connection(&conn, visit)
+}
+
+fn read_connection(conn: &Connection, visit: &mut Visit<'_>) -> Result<(), RpmdbError> {
     let has_table: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'Packages')",
         [],
@@ -129,8 +143,10 @@ pub mod testing {
 
     pub fn build(path: &Path, blobs: &[(u32, Vec<u8>)]) -> rusqlite::Result<()> {
         let conn = Connection::open(path)?;
+        // rpm's own settings: a WAL-mode file is what images carry.
         conn.execute_batch(
-            "CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL);",
+            "PRAGMA journal_mode = WAL;
+             CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL);",
         )?;
         for (hnum, blob) in blobs {
             conn.execute(
@@ -156,7 +172,7 @@ mod tests {
     }
 
     #[test]
-    fn reads_blobs_from_memory_without_touching_the_original() {
+    fn reads_blobs_from_memory_and_from_files_writing_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("rpmdb.sqlite");
         testing::build(&path, &[(1, b"one".to_vec()), (2, b"two".to_vec())]).unwrap();
