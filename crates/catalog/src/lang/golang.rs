@@ -51,6 +51,8 @@ pub enum ExecutableError {
     SectionTooLarge { name: String, size: u64, limit: u64 },
     #[error("section {name} lies outside the file")]
     SectionOutsideFile { name: String },
+    #[error("{0}")]
+    BuildInfo(#[from] BuildInfoError),
 }
 
 /// A section's load address and (possibly borrowed) bytes.
@@ -199,10 +201,7 @@ pub(crate) fn read_build_info(
     match go_buildinfo::decode(&data, exe) {
         Ok(raw) => Ok(Some(raw)),
         Err(BuildInfoError::NotFound) => Ok(None),
-        Err(e) => Err(ExecutableError::Io(io::Error::new(
-            io::ErrorKind::InvalidData,
-            e,
-        ))),
+        Err(e) => Err(e.into()),
     }
 }
 
