@@ -13,7 +13,9 @@ mod filter;
 mod lookup;
 mod matcher;
 mod merge;
+mod rpm_rules;
 
 pub use filter::{Filters, apply_filters};
 pub use lookup::lookup_name;
 pub use matcher::{MatchError, MatchOutput, match_packages};
+pub use rpm_rules::is_third_party;

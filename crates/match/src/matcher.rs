@@ -1,4 +1,4 @@
-use crate::{enrich, lookup::lookup_name, merge};
+use crate::{enrich, lookup::lookup_name, merge, rpm_rules};
 use tidewatch_db::{AffectedRecord, Db, DbError};
 use tidewatch_types::{Finding, FixState, Package, PackageRef, PackageType, Severity, Warning};
 use tidewatch_version::Scheme;
@@ -27,7 +27,9 @@ pub fn match_packages(db: &Db, packages: &[Package]) -> Result<MatchOutput, Matc
                 None => continue,
             };
             for record in db.affected(&query.ecosystem, &query.name)? {
-                if record.binary_package != query.binary {
+                if record.binary_package != query.binary
+                    || !rpm_rules::module_applies(pkg, record.module.as_deref())
+                {
                     continue;
                 }
                 if let Some(f) = evaluate(pkg, &query, scheme, &record, &mut out.warnings) {
@@ -54,6 +56,9 @@ fn queries(pkg: &Package) -> Vec<Query> {
     let Some(ecosystem) = pkg.ecosystem.clone() else {
         return Vec::new();
     };
+    if rpm_rules::is_third_party(pkg) {
+        return Vec::new();
+    }
     match pkg.kind {
         PackageType::Os => {
             // Source-keyed feeds (Debian, Alpine) name the source package /

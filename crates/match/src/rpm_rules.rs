@@ -1,0 +1,238 @@
+//! The rules that keep RPM matching honest (issue 4, grype#820's class of
+//! false positives).
+//!
+//! **Third-party packages.** An rpm whose vendor is not the OS family's
+//! (an EPEL-less vendor repo, a Microsoft or Google rpm on RHEL) is not
+//! built by the distro; its advisories do not describe it. Such packages
+//! are flagged and not matched against the distro's feeds. Red Hat,
+//! CentOS, AlmaLinux, Rocky and Fedora count as one family (they rebuild
+//! the same sources); SUSE/openSUSE, Amazon and Oracle are each their own.
+//! A package without a vendor tag is trusted as the distro's.
+//!
+//! **Module streams.** A modular package (one with a `modularitylabel`,
+//! `name:stream:version:context`) is only ever compared with fixes built
+//! for a module, and a non-modular package only with non-modular fixes:
+//! the version lines are independent (nodejs 16 from the `nodejs:16`
+//! stream vs nodejs 18 from AppStream proper). Records that name their
+//! module (Red Hat OVAL's "Module nodejs:18 is enabled") must name the
+//! package's `name:stream`. AlmaLinux OSV has no stream field and lists
+//! one fixed version per module build, so there a range applies to a
+//! modular package only when its fixed release is modular (`.module`) and
+//! its version is on the package's stream: it starts with a numeric
+//! stream name (`mariadb:10.3` → `10.3.x`, `nodejs:18` → `18.x`), or, for
+//! streams not named by version, shares the installed version's leading
+//! component. Ranges with no fixed version (still unfixed) apply to both
+//! kinds.
+//!
+//! **Epochs.** A missing epoch is 0 on both sides, which is rpm's own
+//! rule (`rpm::compare`); feeds that write epochs (AlmaLinux, Red Hat
+//! OVAL) spell them out, so nothing is guessed.
+
+use tidewatch_types::{AffectedRange, Package, RangeEvent};
+
+/// The vendor family an RPM ecosystem's packages come from.
+fn family_vendors(ecosystem: &str) -> Option<&'static [&'static str]> {
+    let base = ecosystem.split(':').next().unwrap_or(ecosystem);
+    Some(match base {
+        "Red Hat" | "AlmaLinux" | "Rocky Linux" | "Fedora" | "CentOS" => {
+            &["red hat", "centos", "almalinux", "rocky", "fedora"]
+        }
+        "SUSE" | "openSUSE" => &["suse", "opensuse"],
+        "Amazon Linux" => &["amazon"],
+        "Oracle" => &["oracle"],
+        "Azure Linux" => &["microsoft"],
+        "Photon OS" => &["vmware", "broadcom"],
+        _ => return None,
+    })
+}
+
+/// True when an rpm's vendor is not its distro's family.
+pub fn is_third_party(pkg: &Package) -> bool {
+    if pkg.format != "rpm" {
+        return false;
+    }
+    let (Some(ecosystem), Some(vendor)) = (&pkg.ecosystem, pkg.metadata.get("vendor")) else {
+        return false;
+    };
+    let Some(vendors) = family_vendors(ecosystem) else {
+        return false;
+    };
+    let vendor = vendor.to_ascii_lowercase();
+    !vendors.iter().any(|v| vendor.contains(v))
+}
+
+/// The package's module stream (`nodejs:18`), when it is modular.
+pub fn module_stream(pkg: &Package) -> Option<String> {
+    let label = pkg.metadata.get("modularitylabel")?;
+    let mut parts = label.split(':');
+    let name = parts.next().filter(|s| !s.is_empty())?;
+    let stream = parts.next().filter(|s| !s.is_empty())?;
+    Some(format!("{name}:{stream}"))
+}
+
+/// Whether a record naming `module` may apply to the package.
+pub fn module_applies(pkg: &Package, module: Option<&str>) -> bool {
+    match module {
+        Some(m) => module_stream(pkg).as_deref() == Some(m),
+        None => true,
+    }
+}
+
+/// The ranges of a module-less record that may apply to the package.
+pub fn ranges_for(pkg: &Package, installed: &str, ranges: &[AffectedRange]) -> Vec<AffectedRange> {
+    let stream = module_stream(pkg);
+    let modular = stream.is_some();
+    let line = stream
+        .as_deref()
+        .and_then(|s| s.split_once(':'))
+        .map(|(_, st)| st)
+        .filter(|st| st.starts_with(|c: char| c.is_ascii_digit()));
+    let major = leading_component(installed);
+    ranges
+        .iter()
+        .filter(|r| {
+            let fixed: Vec<&str> = r
+                .events
+                .iter()
+                .filter_map(|e| match e {
+                    RangeEvent::Fixed(v) => Some(v.as_str()),
+                    _ => None,
+                })
+                .collect();
+            if fixed.is_empty() {
+                return true;
+            }
+            fixed.iter().any(|v| {
+                let is_modular = v.contains(".module");
+                if modular {
+                    is_modular
+                        && match line {
+                            Some(line) => on_line(v, line),
+                            None => leading_component(v) == major,
+                        }
+                } else {
+                    !is_modular
+                }
+            })
+        })
+        .cloned()
+        .collect()
+}
+
+/// Whether `evr`'s version is `line` or continues it (`10.3.39` on `10.3`).
+fn on_line(evr: &str, line: &str) -> bool {
+    without_epoch(evr)
+        .strip_prefix(line)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '-', '_', '~', '+']))
+}
+
+fn without_epoch(evr: &str) -> &str {
+    match evr.split_once(':') {
+        Some((e, rest)) if e.chars().all(|c| c.is_ascii_digit()) => rest,
+        _ => evr,
+    }
+}
+
+/// `3:10.3.39-1.module_el8` → `10`; `18.19.0-1` → `18`.
+fn leading_component(evr: &str) -> &str {
+    let no_epoch = without_epoch(evr);
+    no_epoch
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .next()
+        .unwrap_or(no_epoch)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tidewatch_types::PackageType;
+
+    fn rpm(name: &str, version: &str, vendor: Option<&str>, label: Option<&str>) -> Package {
+        let mut p = Package::new(name, version, "rpm", PackageType::Os);
+        p.ecosystem = Some("AlmaLinux:8".into());
+        if let Some(v) = vendor {
+            p.metadata.insert("vendor".into(), v.into());
+        }
+        if let Some(l) = label {
+            p.metadata.insert("modularitylabel".into(), l.into());
+        }
+        p
+    }
+
+    fn range(fixed: &str) -> AffectedRange {
+        AffectedRange::ecosystem(vec![
+            RangeEvent::Introduced("0".into()),
+            RangeEvent::Fixed(fixed.into()),
+        ])
+    }
+
+    #[test]
+    fn vendors_of_the_family_are_not_third_party() {
+        assert!(!is_third_party(&rpm(
+            "bash",
+            "4.4",
+            Some("AlmaLinux"),
+            None
+        )));
+        assert!(!is_third_party(&rpm(
+            "bash",
+            "4.4",
+            Some("Red Hat, Inc."),
+            None
+        )));
+        assert!(!is_third_party(&rpm("bash", "4.4", None, None)));
+        assert!(is_third_party(&rpm(
+            "code",
+            "1.0",
+            Some("Microsoft Corporation"),
+            None
+        )));
+        let mut suse = rpm("bash", "4.4", Some("Red Hat, Inc."), None);
+        suse.ecosystem = Some("SUSE:Linux Enterprise Server 15".into());
+        assert!(is_third_party(&suse));
+    }
+
+    #[test]
+    fn modular_packages_see_only_their_streams_fixes() {
+        // grype#820: mariadb 10.3 from the module must not be judged by a
+        // non-modular (or another stream's) fixed version, and vice versa.
+        let ranges = vec![
+            range("3:10.3.39-1.module_el8.8.0+3609+204d4ab0"),
+            range("3:10.5.22-1.module_el8.9.0+3702+fdbba6b9"),
+            range("3:10.11.6-1.el8"),
+        ];
+        let modular = rpm(
+            "mariadb",
+            "3:10.3.28-1.module_el8.3.0+2177+7adc332a",
+            Some("AlmaLinux"),
+            Some("mariadb:10.3:8030020210304180624:b4a3e5c5"),
+        );
+        let kept = ranges_for(&modular, &modular.version, &ranges);
+        assert_eq!(kept, vec![ranges[0].clone()]);
+        let plain = rpm("mariadb", "3:10.11.5-1.el8", Some("AlmaLinux"), None);
+        assert_eq!(
+            ranges_for(&plain, &plain.version, &ranges),
+            vec![ranges[2].clone()]
+        );
+        let unfixed = AffectedRange::ecosystem(vec![RangeEvent::Introduced("0".into())]);
+        assert_eq!(
+            ranges_for(&plain, &plain.version, &[unfixed.clone()]),
+            vec![unfixed]
+        );
+    }
+
+    #[test]
+    fn records_naming_a_module_apply_to_that_stream_only() {
+        let p = rpm(
+            "nodejs",
+            "1:18.19.0-1.module_el8",
+            None,
+            Some("nodejs:18:8090:abc"),
+        );
+        assert!(module_applies(&p, Some("nodejs:18")));
+        assert!(!module_applies(&p, Some("nodejs:16")));
+        assert!(module_applies(&p, None));
+        let plain = rpm("nodejs", "1:18.19.0-1.el8", None, None);
+        assert!(!module_applies(&plain, Some("nodejs:18")));
+    }
+}
