@@ -130,12 +130,17 @@ fn evaluate(
             _ => return None,
         }
     } else {
-        match tidewatch_version::is_affected(
-            scheme,
-            &query.version,
-            &record.ranges,
-            &record.versions,
-        ) {
+        let rpm_ranges;
+        let ranges = if pkg.format == "rpm" && record.module.is_none() {
+            rpm_ranges = rpm_rules::ranges_for(pkg, &query.version, &record.ranges);
+            if rpm_ranges.is_empty() && record.versions.is_empty() {
+                return None;
+            }
+            &rpm_ranges
+        } else {
+            &record.ranges
+        };
+        match tidewatch_version::is_affected(scheme, &query.version, ranges, &record.versions) {
             Ok(verdict) if verdict.affected => {
                 for e in &verdict.errors {
                     warnings.push(cannot_evaluate(pkg, record, e));
