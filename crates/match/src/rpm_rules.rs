@@ -216,7 +216,7 @@ mod tests {
         );
         let unfixed = AffectedRange::ecosystem(vec![RangeEvent::Introduced("0".into())]);
         assert_eq!(
-            ranges_for(&plain, &plain.version, &[unfixed.clone()]),
+            ranges_for(&plain, &plain.version, std::slice::from_ref(&unfixed)),
             vec![unfixed]
         );
     }
