@@ -34,8 +34,12 @@ oci_dir() { local d=$WORK/oci-$(basename "$1" .tar); mkdir -p "$d"; tar -xf "$1"
 # decompress every layer blob of an OCI dir: the cost floor
 zcat_layers() { for b in "$1"/blobs/sha256/*; do if [ "$(head -c2 "$b" | od -An -tx1 | tr -d ' ')" = 1f8b ]; then zcat "$b"; fi; done >/dev/null; }
 
-s=$(date +%s.%N); "$TW" db import "$SHARED/vulndata" >/dev/null 2>&1; e=$(date +%s.%N)
-printf 'db import of %s: %.1fs, %s MiB\n\n' "$SHARED/vulndata" "$(echo "$e - $s" | bc -l)" "$(du -m "$TIDEWATCH_DB" | cut -f1)"
+V=$SHARED/vulndata
+FEEDS=("$V/pschou-oval" "$V/alpine-secdb-2020" "$V/almalinux-osv-database" "$V/golang-vulndb"
+       "$V/pypa-advisory-database" "$V/rustsec-advisory-db" "$V/friendsofphp-security-advisories"
+       "$V/nodejs-security-wg" "$V/cisa-kev" "$V/nvd-subset" "$V/debian-security-tracker-2023")
+s=$(date +%s.%N); "$TW" db import "${FEEDS[@]}" >/dev/null; e=$(date +%s.%N)
+printf 'db import of every feed in %s: %.1fs, %s MiB\n\n' "$V" "$(echo "$e - $s" | bc -l)" "$(du -m "$TIDEWATCH_DB" | cut -f1)"
 
 printf '%-28s %10s %10s %10s %10s %12s %12s\n' image tidewatch trivy syft zcat tw-peak-MiB trivy-peak
 for img in "$SHARED/images/alpine-3.12.oci.tar" "$SHARED/images/alpine-3.18.oci.tar" \
