@@ -25,6 +25,19 @@ if command -v npm >/dev/null && [ ! -d "$NODE_SEMVER_DIR/node_modules/semver" ];
   mkdir -p "$NODE_SEMVER_DIR" && npm install --silent --prefix "$NODE_SEMVER_DIR" semver@7 >/dev/null
 fi
 export NODE_SEMVER_DIR
+# Output-format validators (crates/report/tests/formats_validate.rs): the
+# ecosystems' own tools; once installed, the tests require them.
+python3 -c 'import cyclonedx.validation.json, jsonschema, spdx_tools' 2>/dev/null \
+  || python3 -m pip install -q 'cyclonedx-python-lib[json-validation]' spdx-tools jsonschema
+SARIF_MULTITOOL_DIR=${SARIF_MULTITOOL_DIR:-/tmp/tidewatch-sarif}
+if command -v npm >/dev/null && [ ! -f "$SARIF_MULTITOOL_DIR/node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json" ]; then
+  mkdir -p "$SARIF_MULTITOOL_DIR" && npm install --silent --prefix "$SARIF_MULTITOOL_DIR" @microsoft/sarif-multitool-linux >/dev/null
+fi
+export SARIF_MULTITOOL_DIR
+if python3 -c 'import cyclonedx.validation.json, jsonschema' 2>/dev/null && command -v pyspdxtools >/dev/null \
+  && [ -f "$SARIF_MULTITOOL_DIR/node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json" ]; then
+  export TIDEWATCH_REQUIRE_VALIDATORS=1
+fi
 
 # --- the large Debian test image, built once per build-script version -----
 if [ -d "$SHARED/images" ] && [ -z "${TIDEWATCH_SKIP_IMAGE_BUILD:-}" ]; then

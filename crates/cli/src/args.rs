@@ -106,6 +106,14 @@ pub struct ScanArgs {
     /// List every package found in the table.
     #[arg(long, env = "TIDEWATCH_LIST_ALL_PKGS")]
     pub list_all_pkgs: bool,
+    /// Group the table's findings: `layer` (a heading per image layer) or `severity`.
+    #[arg(
+        long,
+        env = "TIDEWATCH_GROUP_BY",
+        value_name = "GROUP",
+        default_value = "severity"
+    )]
+    pub group_by: tidewatch_report::GroupBy,
     /// Never touch the network.
     #[arg(long, env = "TIDEWATCH_OFFLINE")]
     pub offline: bool,

@@ -3,12 +3,18 @@
 //! any `io::Write`; deciding where that goes (stdout or `--output`) is the
 //! binary's job.
 
+pub mod cyclonedx;
+mod document;
 mod format;
+pub mod html;
 mod json;
+mod licenses;
+pub mod sarif;
+pub mod spdx;
 mod table;
 
 pub use format::Format;
-pub use table::TableOptions;
+pub use table::{GroupBy, TableOptions};
 
 use std::io::{self, Write};
 use tidewatch_types::Report;
@@ -22,14 +28,16 @@ pub enum ReportError {
     Io(#[from] io::Error),
     #[error("cannot serialise the report: {0}")]
     Json(#[from] serde_json::Error),
-    #[error("output format {0} is not available yet")]
-    Unsupported(&'static str),
 }
 
 /// Options that change how a report is rendered (not what it contains).
 #[derive(Debug, Clone, Default)]
 pub struct RenderOptions {
     pub table: TableOptions,
+    /// When the SBOM formats (CycloneDX, SPDX) say they were created.
+    /// `None`: `SOURCE_DATE_EPOCH` when set, else now. Pin it for
+    /// reproducible documents.
+    pub created: Option<jiff::Timestamp>,
 }
 
 /// Render `report` as `format` into `out`.
@@ -42,7 +50,10 @@ pub fn render(
     match format {
         Format::Table => table::render(report, &options.table, out)?,
         Format::Json => json::render(report, out)?,
-        other => return Err(ReportError::Unsupported(other.name())),
+        Format::Sarif => sarif::render(report, out)?,
+        Format::CycloneDx => cyclonedx::render(report, options.created, out)?,
+        Format::SpdxJson => spdx::render(report, options.created, out)?,
+        Format::Html => html::render(report, out)?,
     }
     Ok(())
 }

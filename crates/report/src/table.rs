@@ -2,9 +2,47 @@
 //! the findings sorted by severity, optionally the package inventory, and
 //! the warnings that make a result less complete than it looks.
 
+use crate::document::layer_label;
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use std::collections::BTreeMap;
+use std::fmt;
 use std::io::{self, Write};
+use std::str::FromStr;
 use tidewatch_types::{Finding, Report, Severity};
+
+/// How the findings table is split (`--group-by`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum GroupBy {
+    /// One table, most severe first.
+    #[default]
+    Severity,
+    /// A heading and a table per layer that brought findings in (index,
+    /// short diff_id, `created_by`), base layer first: tells which
+    /// Dockerfile step to fix.
+    Layer,
+}
+
+impl fmt::Display for GroupBy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            GroupBy::Severity => "severity",
+            GroupBy::Layer => "layer",
+        })
+    }
+}
+
+impl FromStr for GroupBy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "layer" => Ok(GroupBy::Layer),
+            "severity" | "none" => Ok(GroupBy::Severity),
+            other => Err(format!(
+                "unknown grouping {other:?} (expected layer or severity)"
+            )),
+        }
+    }
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct TableOptions {
@@ -16,6 +54,8 @@ pub struct TableOptions {
     /// Include the warnings section (the CLI prints warnings to stderr
     /// when the table goes to the terminal).
     pub show_warnings: bool,
+    /// Group findings under a heading per layer (`--group-by layer`).
+    pub group_by: GroupBy,
 }
 
 pub fn render(report: &Report, opts: &TableOptions, out: &mut dyn Write) -> io::Result<()> {
@@ -55,31 +95,14 @@ pub fn render(report: &Report, opts: &TableOptions, out: &mut dyn Write) -> io::
     }
 
     if !report.findings.is_empty() {
-        writeln!(out)?;
-        let mut t = new_table(opts);
-        t.set_header([
-            "Package",
-            "Vulnerability",
-            "Severity",
-            "Status",
-            "Installed",
-            "Fixed",
-            "Layer",
-            "Title",
-        ]);
-        for f in sorted(&report.findings) {
-            t.add_row([
-                f.package.name.clone(),
-                id_cell(f),
-                f.severity.to_string(),
-                f.fix_state.to_string(),
-                f.package.version.clone(),
-                f.fixed_versions.join(", "),
-                f.layer.map(|l| l.to_string()).unwrap_or_default(),
-                f.title.clone().unwrap_or_default(),
-            ]);
+        match opts.group_by {
+            GroupBy::Severity => {
+                writeln!(out)?;
+                let t = findings_table(&sorted(&report.findings), opts, true);
+                writeln!(out, "{t}")?;
+            }
+            GroupBy::Layer => by_layer(report, opts, out)?,
         }
-        writeln!(out, "{t}")?;
     }
 
     if !report.suppressed.is_empty() {
@@ -108,6 +131,84 @@ pub fn render(report: &Report, opts: &TableOptions, out: &mut dyn Write) -> io::
     if !report.summary.verdict.is_empty() {
         writeln!(out)?;
         writeln!(out, "{}", report.summary.verdict)?;
+    }
+    Ok(())
+}
+
+fn findings_table(findings: &[&Finding], opts: &TableOptions, layer_column: bool) -> Table {
+    let mut t = new_table(opts);
+    let mut header = vec![
+        "Package",
+        "Vulnerability",
+        "Severity",
+        "Status",
+        "Installed",
+        "Fixed",
+    ];
+    if layer_column {
+        header.push("Layer");
+    }
+    header.push("Title");
+    t.set_header(header);
+    for f in findings {
+        let mut row = vec![
+            f.package.name.clone(),
+            id_cell(f),
+            f.severity.to_string(),
+            f.fix_state.to_string(),
+            f.package.version.clone(),
+            f.fixed_versions.join(", "),
+        ];
+        if layer_column {
+            row.push(f.layer.map(|l| l.to_string()).unwrap_or_default());
+        }
+        row.push(f.title.clone().unwrap_or_default());
+        t.add_row(row);
+    }
+    t
+}
+
+/// One heading and table per layer, in layer order; findings from no
+/// layer (a directory or SBOM scan) come last under their own heading.
+fn by_layer(report: &Report, opts: &TableOptions, out: &mut dyn Write) -> io::Result<()> {
+    let mut groups: BTreeMap<Option<usize>, Vec<&Finding>> = BTreeMap::new();
+    for f in sorted(&report.findings) {
+        groups.entry(f.layer).or_default().push(f);
+    }
+    // `None` sorts first in a BTreeMap; show it last.
+    let mut ordered: Vec<(Option<usize>, Vec<&Finding>)> = groups.into_iter().collect();
+    let no_layer_first = ordered.first().is_some_and(|(k, _)| k.is_none());
+    ordered.rotate_left(usize::from(no_layer_first));
+    for (index, findings) in ordered {
+        writeln!(out)?;
+        let heading = match index {
+            Some(i) => match crate::document::layer(report, Some(i)) {
+                Some(l) => {
+                    let label = layer_label(l);
+                    // "layer 2 (…)" → "Layer 2 (…)".
+                    format!("L{}", label.get(1..).unwrap_or(""))
+                }
+                None => format!("Layer {i}"),
+            },
+            None => "No layer".to_string(),
+        };
+        writeln!(out, "{heading}")?;
+        let counts: Vec<String> = Severity::ALL
+            .iter()
+            .rev()
+            .filter_map(|s| {
+                let n = findings.iter().filter(|f| f.severity == *s).count();
+                (n > 0).then(|| format!("{s}: {n}"))
+            })
+            .collect();
+        writeln!(out, "{}", "-".repeat(heading.chars().count().min(100)))?;
+        writeln!(
+            out,
+            "Vulnerabilities: {} ({})",
+            findings.len(),
+            counts.join(", ")
+        )?;
+        writeln!(out, "{}", findings_table(&findings, opts, false))?;
     }
     Ok(())
 }

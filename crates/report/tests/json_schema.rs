@@ -117,7 +117,9 @@ fn the_table_shows_counts_and_findings() {
             list_all_pkgs: true,
             fit_terminal: false,
             show_warnings: true,
+            ..Default::default()
         },
+        ..Default::default()
     };
     tidewatch_report::render(&sample(), tidewatch_report::Format::Table, &opts, &mut out)
         .expect("renders");

@@ -58,7 +58,9 @@ fn run(
             fit_terminal: to_terminal,
             // Warnings already went to stderr; a file keeps them.
             show_warnings: args.output.is_some(),
+            group_by: args.group_by,
         },
+        ..Default::default()
     };
     let mut buf = Vec::new();
     tidewatch_report::render(&report, args.format, &render_opts, &mut buf)?;
