@@ -15,6 +15,7 @@ command -v dpkg >/dev/null || apt_pkgs+=(dpkg)
 /usr/bin/python3 -c 'import rpm' 2>/dev/null || apt_pkgs+=(python3-rpm)
 command -v go >/dev/null || apt_pkgs+=(golang-go)
 command -v zip >/dev/null || apt_pkgs+=(zip)
+command -v chromium >/dev/null || apt_pkgs+=(chromium)   # the HTML report test
 if [ ${#apt_pkgs[@]} -gt 0 ]; then
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${apt_pkgs[@]}"
@@ -25,8 +26,9 @@ if command -v npm >/dev/null && [ ! -d "$NODE_SEMVER_DIR/node_modules/semver" ];
   mkdir -p "$NODE_SEMVER_DIR" && npm install --silent --prefix "$NODE_SEMVER_DIR" semver@7 >/dev/null
 fi
 export NODE_SEMVER_DIR
-# Output-format validators (crates/report/tests/formats_validate.rs): the
-# ecosystems' own tools; once installed, the tests require them.
+# Output-format validators (crates/report/tests/formats_validate.rs, and
+# chromium for formats_html_browser.rs): the ecosystems' own tools; once
+# installed, the tests require them.
 python3 -c 'import cyclonedx.validation.json, jsonschema, spdx_tools' 2>/dev/null \
   || python3 -m pip install -q 'cyclonedx-python-lib[json-validation]' spdx-tools jsonschema
 SARIF_MULTITOOL_DIR=${SARIF_MULTITOOL_DIR:-/tmp/tidewatch-sarif}
@@ -35,7 +37,7 @@ if command -v npm >/dev/null && [ ! -f "$SARIF_MULTITOOL_DIR/node_modules/@micro
 fi
 export SARIF_MULTITOOL_DIR
 if python3 -c 'import cyclonedx.validation.json, jsonschema' 2>/dev/null && command -v pyspdxtools >/dev/null \
-  && [ -f "$SARIF_MULTITOOL_DIR/node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json" ]; then
+  && command -v chromium >/dev/null && [ -f "$SARIF_MULTITOOL_DIR/node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json" ]; then
   export TIDEWATCH_REQUIRE_VALIDATORS=1
 fi
 
