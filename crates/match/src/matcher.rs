@@ -119,7 +119,10 @@ fn evaluate(
     warnings: &mut Vec<Warning>,
 ) -> Option<Finding> {
     let advisory = &record.advisory;
-    if advisory.withdrawn || record.fix_state == Some(FixState::NotAffected) {
+    if advisory.withdrawn
+        || record.fix_state == Some(FixState::NotAffected)
+        || is_not_a_security_advisory(&advisory.id)
+    {
         return None;
     }
     let (fixed_versions, fix_state) = if record.ranges.is_empty() && record.versions.is_empty() {
@@ -207,4 +210,27 @@ fn cannot_evaluate(
             pkg.name, pkg.version, record.advisory.id, record.ecosystem
         ),
     )
+}
+
+/// Distro errata also publish bug-fix and enhancement advisories (AlmaLinux
+/// `ALBA`/`ALEA`, Rocky `RLBA`/`RLEA`, Red Hat `RHBA`/`RHEA`) in the same
+/// feeds; an outdated package is not a vulnerability, so only security
+/// advisories become findings.
+fn is_not_a_security_advisory(id: &str) -> bool {
+    ["ALBA-", "ALEA-", "RLBA-", "RLEA-", "RHBA-", "RHEA-"]
+        .iter()
+        .any(|p| id.starts_with(p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_not_a_security_advisory;
+
+    #[test]
+    fn bug_fix_and_enhancement_errata_are_not_findings() {
+        assert!(is_not_a_security_advisory("ALBA-2022:0348"));
+        assert!(is_not_a_security_advisory("RHEA-2020:1234"));
+        assert!(!is_not_a_security_advisory("ALSA-2022:1565"));
+        assert!(!is_not_a_security_advisory("CVE-2022-0001"));
+    }
 }
