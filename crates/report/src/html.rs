@@ -363,7 +363,7 @@ dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.1rem 1rem;margin
 table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border-bottom:1px solid #e5e5e5;padding:.3rem .5rem;text-align:left;vertical-align:top}
 th{background:#f6f6f6;position:sticky;top:0}table.sortable th{cursor:pointer;user-select:none}
 th[aria-sort=ascending]::after{content:" ▲"}th[aria-sort=descending]::after{content:" ▼"}
-td.path,td.purl,td.cmd{font-family:ui-monospace,monospace;font-size:12px;word-break:break-all}
+td.path,td.purl,td.cmd{font-family:ui-monospace,monospace;font-size:12px;word-break:break-all}td.path{min-width:18em}
 .aliases{color:#666;font-size:12px}
 .sev{display:inline-block;min-width:6.5em;text-align:center;border-radius:3px;padding:0 .3em;color:#fff;font-weight:600;font-size:12px}
 .sev-critical{background:var(--crit)}.sev-high{background:var(--high)}.sev-medium{background:var(--med);color:#222}.sev-low{background:var(--low)}.sev-negligible{background:var(--neg)}.sev-unknown{background:var(--unk);color:#222}
