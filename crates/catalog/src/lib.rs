@@ -6,9 +6,10 @@
 //! never fail a scan on a malformed database, they warn and go on.
 
 mod cataloger;
-mod ownership;
 pub mod lang;
 pub mod os;
+mod ownership;
 pub mod rpmdb;
+pub mod sbom;
 
 pub use cataloger::{CATALOGER_VERSION, Cataloger, Catalogers, Output, catalog, location};

@@ -136,6 +136,7 @@ pub fn open(spec: &str, opts: &OpenOptions) -> Result<Image, ImageError> {
             digest: l.digest.as_ref().map(Digest::to_string),
             diff_id: l.diff_id.to_string(),
             created_by,
+            base: false,
         })
         .collect();
     Ok(Image {

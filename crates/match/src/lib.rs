@@ -10,12 +10,18 @@
 
 mod enrich;
 mod filter;
+pub mod ignore;
 mod lookup;
 mod matcher;
 mod merge;
+mod purl_match;
 mod rpm_rules;
+pub mod vex;
 
 pub use filter::{Filters, apply_filters};
+pub use ignore::{IgnoreError, IgnoreFile, Suppression, apply_ignore_files};
 pub use lookup::lookup_name;
 pub use matcher::{MatchError, MatchOutput, match_packages};
+pub use purl_match::PurlPattern;
 pub use rpm_rules::is_third_party;
+pub use vex::{VexDocument, VexError, VexStatus, apply_vex};

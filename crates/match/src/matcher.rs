@@ -193,6 +193,7 @@ fn evaluate(
         data_source: advisory.source.clone(),
         path: pkg.path().map(str::to_string),
         layer: pkg.layer(),
+        vex_status: None,
     })
 }
 

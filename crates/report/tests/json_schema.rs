@@ -42,6 +42,7 @@ fn sample() -> Report {
         data_source: "alpine-secdb".into(),
         path: Some("lib/apk/db/installed".into()),
         layer: Some(0),
+        vex_status: None,
     };
     Report {
         schema_version: REPORT_SCHEMA_VERSION,
@@ -65,6 +66,7 @@ fn sample() -> Report {
             digest: Some("sha256:0123".into()),
             diff_id: "sha256:4567".into(),
             created_by: Some("ADD rootfs".into()),
+            base: false,
         }],
         packages: vec![pkg],
         findings: vec![finding.clone()],

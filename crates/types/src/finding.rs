@@ -50,6 +50,10 @@ pub struct Finding {
     pub path: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub layer: Option<usize>,
+    /// What a VEX statement said about a finding that is still reported
+    /// (`under_investigation`, `affected`); `None` when no VEX applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vex_status: Option<String>,
 }
 
 /// A finding that a filter removed from the reported set, and why.

@@ -11,4 +11,9 @@ pub struct LayerInfo {
     pub diff_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
+    /// The layer belongs to the base image the image was built `FROM`
+    /// (known from the config's `org.opencontainers.image.base.*` labels
+    /// or a `--base-image` hint).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub base: bool,
 }
