@@ -8,6 +8,7 @@
 //! - [`import`] builds a new file from the current one plus feed files,
 //!   replacing the sources those files hold (see `feeds` for what a source
 //!   is and how to add an importer).
+//! - [`update::update`] downloads the feeds and imports what changed.
 
 mod error;
 mod feeds;
@@ -18,6 +19,7 @@ mod schema;
 mod scoring;
 mod shape;
 mod store;
+pub mod update;
 
 pub use error::DbError;
 pub use import::{ImportOptions, import, import_with};
