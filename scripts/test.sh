@@ -42,15 +42,22 @@ if python3 -c 'import cyclonedx.validation.json, jsonschema' 2>/dev/null && comm
 fi
 
 # --- the large Debian test image, built once per build-script version -----
+# Fixed path (the acceptance tests look there); the stamp holds the hash of
+# the build script that made it, so a changed script rebuilds.
 if [ -d "$SHARED/images" ] && [ -z "${TIDEWATCH_SKIP_IMAGE_BUILD:-}" ]; then
-  hash=$(sha256sum "$SHARED/images/build-images.sh" | cut -c1-16)
-  export TIDEWATCH_IMAGES=/tmp/tidewatch-images-$hash
-  if [ ! -f "$TIDEWATCH_IMAGES/debian-multilayer/.complete" ]; then
-    echo "building test images into $TIDEWATCH_IMAGES (cached by build script hash)" >&2
-    OUT=$TIDEWATCH_IMAGES ALPINE_ROOTFS_DIR="$SHARED/images" \
-      "$SHARED/images/build-images.sh" tools inputs base debian >"$TIDEWATCH_IMAGES.log" 2>&1 \
-      || { tail -50 "$TIDEWATCH_IMAGES.log" >&2; echo "image build failed; acceptance tests on debian-multilayer will skip" >&2; }
-    [ -f "$TIDEWATCH_IMAGES/debian-multilayer/oci-archive.tar" ] && touch "$TIDEWATCH_IMAGES/debian-multilayer/.complete"
+  export TIDEWATCH_IMAGES=/tmp/tw-images
+  hash=$(sha256sum "$SHARED/images/build-images.sh" | cut -d' ' -f1)
+  if [ "$(cat "$TIDEWATCH_IMAGES/.build-hash" 2>/dev/null)" != "$hash" ] \
+     || [ ! -f "$TIDEWATCH_IMAGES/debian-multilayer/oci-archive.tar" ]; then
+    echo "building test images into $TIDEWATCH_IMAGES (about 12 minutes, cached by build script hash)" >&2
+    rm -rf "$TIDEWATCH_IMAGES"; mkdir -p "$TIDEWATCH_IMAGES"
+    if OUT=$TIDEWATCH_IMAGES ALPINE_ROOTFS_DIR="$SHARED/images" \
+        "$SHARED/images/build-images.sh" tools inputs base debian >/tmp/tw-images.log 2>&1; then
+      echo "$hash" > "$TIDEWATCH_IMAGES/.build-hash"
+    else
+      tail -50 /tmp/tw-images.log >&2
+      echo "image build failed; acceptance tests on debian-multilayer will skip" >&2
+    fi
   fi
 fi
 
