@@ -120,6 +120,79 @@ pub struct ScanArgs {
     /// Never update the vulnerability database before scanning.
     #[arg(long, env = "TIDEWATCH_SKIP_DB_UPDATE")]
     pub skip_db_update: bool,
+    /// Update the database first when its downloaded feeds are older than
+    /// this (`90m`, `24h`, `7d`).
+    #[arg(
+        long,
+        env = "TIDEWATCH_DB_MAX_AGE",
+        value_name = "AGE",
+        default_value = "24h",
+        value_parser = parse_age
+    )]
+    pub db_max_age: std::time::Duration,
+    /// Order of the findings in the report: severity, epss (highest
+    /// first) or kev (known-exploited first); ties by severity.
+    #[arg(
+        long,
+        env = "TIDEWATCH_SORT_BY",
+        value_name = "KEY",
+        default_value = "severity"
+    )]
+    pub sort_by: SortBy,
+    #[command(flatten)]
+    pub update: UpdateArgs,
+}
+
+/// Where and what `db update` (and the automatic update before a scan)
+/// downloads.
+#[derive(Debug, Args, Clone)]
+pub struct UpdateArgs {
+    /// Base URL of a feed mirror (repeatable or comma-separated; tried in
+    /// order); `upstream` means each feed's publisher [default: upstream].
+    #[arg(
+        long = "db-repository",
+        env = "TIDEWATCH_DB_REPOSITORY",
+        value_name = "URL",
+        value_delimiter = ','
+    )]
+    pub repositories: Vec<String>,
+    /// Feeds to download (comma-separated): osv, osv:<Ecosystem>, alpine,
+    /// alpine:<branch>[/<repo>], debian-tracker, kev, epss [default: all].
+    #[arg(
+        long = "db-feeds",
+        visible_alias = "feeds",
+        env = "TIDEWATCH_DB_FEEDS",
+        value_name = "LIST",
+        value_delimiter = ','
+    )]
+    pub feeds: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SortBy {
+    Severity,
+    Epss,
+    Kev,
+}
+
+/// `30s`, `90m`, `24h`, `7d`, or plain seconds.
+fn parse_age(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => s.split_at(i),
+        None => (s, "s"),
+    };
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("invalid age {s:?} (expected e.g. 90m, 24h, 7d)"))?;
+    let secs = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86400,
+        _ => return Err(format!("invalid age {s:?}: unit must be s, m, h or d")),
+    };
+    Ok(std::time::Duration::from_secs(n.saturating_mul(secs)))
 }
 
 fn parse_pkg_type(s: &str) -> Result<tidewatch_types::PackageType, String> {
@@ -142,6 +215,9 @@ pub enum DbCommand {
     },
     /// Show the database's sources, counts and dates.
     Status,
+    /// Download the feeds (only what changed since the last run) and
+    /// rebuild the database.
+    Update(UpdateArgs),
 }
 
 #[derive(Debug, Args)]

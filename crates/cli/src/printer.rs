@@ -13,6 +13,11 @@ impl Printer {
         Printer { quiet }
     }
 
+    /// Whether `--quiet` was given (progress bars stay hidden too).
+    pub fn is_quiet(&self) -> bool {
+        self.quiet
+    }
+
     pub fn stdout_is_terminal(&self) -> bool {
         io::stdout().is_terminal()
     }

@@ -1,6 +1,6 @@
 //! `tidewatch image` and `tidewatch fs`.
 
-use crate::args::{FsArgs, ImageArgs, ScanArgs};
+use crate::args::{FsArgs, ImageArgs, ScanArgs, SortBy};
 use crate::gate::Gate;
 use crate::printer::Printer;
 use crate::settings::{Settings, ensure_parent};
@@ -35,6 +35,13 @@ fn run(
         fail_on: args.fail_on,
     };
     gate.validate()?;
+    super::db::auto_update(
+        &args.update,
+        args.db_max_age,
+        args.offline || args.skip_db_update,
+        settings,
+        printer,
+    )?;
     let opts = ScanOptions {
         db: settings.db.clone(),
         cache_dir: Some(settings.cache_dir.clone()),
@@ -49,6 +56,7 @@ fn run(
     };
     let mut report = tidewatch_scan::scan(&target, &opts)?;
     let status = gate.apply(&mut report);
+    sort_findings(&mut report.findings, args.sort_by);
 
     printer.warnings(&report.warnings);
     let to_terminal = args.output.is_none() && printer.stdout_is_terminal();
@@ -75,6 +83,20 @@ fn run(
         None => printer.with_stdout(|out| out.write_all(&buf))?,
     }
     Ok(status)
+}
+
+/// `--sort-by`: the findings' order in JSON and the other list formats
+/// (the table groups by severity itself). Stable, ties most severe first.
+fn sort_findings(findings: &mut [tidewatch_types::Finding], key: SortBy) {
+    let epss = |f: &tidewatch_types::Finding| f.epss.as_ref().map_or(-1.0, |e| e.score);
+    findings.sort_by(|a, b| {
+        let by_key = match key {
+            SortBy::Severity => std::cmp::Ordering::Equal,
+            SortBy::Epss => epss(b).total_cmp(&epss(a)),
+            SortBy::Kev => b.kev.cmp(&a.kev),
+        };
+        by_key.then_with(|| b.severity.cmp(&a.severity))
+    });
 }
 
 /// Write the report next to its destination and rename it into place, so
