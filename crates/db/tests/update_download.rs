@@ -18,8 +18,9 @@ use tidewatch_db::update::{Change, FeedSpec, NoProgress, Repository, UpdateOptio
 struct Route {
     body: Vec<u8>,
     etag: String,
-    /// Answer this many requests with 500 first.
+    /// Answer this many requests with `fail_status` first.
     fail_first: usize,
+    fail_status: u16,
     /// Always answer with this status instead.
     status: Option<u16>,
     /// Announce the full length but send only half, then hang up.
@@ -32,6 +33,7 @@ impl Route {
             body: body.into(),
             etag: format!("\"{etag}\""),
             fail_first: 0,
+            fail_status: 500,
             status: None,
             truncate: false,
         }
@@ -106,7 +108,7 @@ fn serve(stream: TcpStream, shared: &Mutex<Shared>) {
                 None => (404, Vec::new(), String::new(), false),
                 Some(r) if r.fail_first > 0 => {
                     r.fail_first -= 1;
-                    (500, b"boom".to_vec(), String::new(), false)
+                    (r.fail_status, b"boom".to_vec(), String::new(), false)
                 }
                 Some(r) => match r.status {
                     Some(s) => (s, Vec::new(), String::new(), false),
@@ -360,6 +362,44 @@ fn server_errors_are_retried() {
         .collect();
     assert_eq!(hits, [500, 500, 200]);
     assert!(Db::open(&db).unwrap().status().unwrap().sources.len() == 2);
+}
+
+#[test]
+fn rate_limiting_is_waited_out() {
+    let server = feed_server();
+    let mut r = Route::new(secdb("v3.18"), "alp1");
+    r.fail_first = 1;
+    r.fail_status = 429;
+    server.route("alpine/v3.18/main.json", r);
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("tidewatch.db");
+    update(
+        &db,
+        &options(&tmp.path().join("cache"), mirror(&server)),
+        &NoProgress,
+    )
+    .unwrap();
+    let hits: Vec<u16> = server
+        .take_log()
+        .into_iter()
+        .filter(|(p, _)| p.ends_with("v3.18/main.json"))
+        .map(|(_, s)| s)
+        .collect();
+    assert_eq!(hits, [429, 200]);
+
+    // Retries are bounded: a mirror that keeps saying 429 fails, naming it.
+    let mut r = Route::new(secdb("v3.18"), "alp2");
+    r.fail_first = 100;
+    r.fail_status = 429;
+    server.route("alpine/v3.18/main.json", r);
+    let err = update(
+        &db,
+        &options(&tmp.path().join("cache"), mirror(&server)),
+        &NoProgress,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("alpine/v3.18/main.json: HTTP 429"), "{err}");
 }
 
 #[test]
