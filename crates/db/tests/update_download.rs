@@ -506,3 +506,47 @@ fn hostile_ids_and_zip_members_are_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn scans_keep_reading_while_updates_swap_the_db() {
+    let server = feed_server();
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("tidewatch.db");
+    let opts = options(&tmp.path().join("cache"), mirror(&server));
+    update(&db, &opts, &NoProgress).unwrap();
+
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let readers: Vec<_> = (0..8)
+        .map(|_| {
+            let (db, stop) = (db.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut reads = 0;
+                while !stop.load(std::sync::atomic::Ordering::SeqCst) || reads == 0 {
+                    assert_eq!(ids(&db, "alpha"), ["GHSA-0001"]);
+                    reads += 1;
+                }
+                reads
+            })
+        })
+        .collect();
+    for n in 2..6 {
+        let ts = format!("2024-0{n}-01T00:00:00Z");
+        server.route(
+            "osv/PyPI/modified_id.csv",
+            Route::new(format!("{ts},GHSA-0001\n"), &format!("csv{n}")),
+        );
+        server.route(
+            "osv/PyPI/GHSA-0001.json",
+            Route::new(
+                osv_record("GHSA-0001", "alpha", &format!("1.{n}"), &ts),
+                &ts,
+            ),
+        );
+        let r = update(&db, &opts, &NoProgress).unwrap();
+        assert!(r.import.is_some());
+    }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    for r in readers {
+        assert!(r.join().unwrap() > 0);
+    }
+}
