@@ -78,6 +78,34 @@ pub enum ImageError {
         source: io::Error,
     },
 
+    #[error(
+        "{reference}: the registry refused access (401/403 unauthorized): {detail}; log in with `docker login`, or pass --username/--password (TIDEWATCH_USERNAME/TIDEWATCH_PASSWORD)"
+    )]
+    RegistryUnauthorized { reference: String, detail: String },
+
+    #[error("{reference}: not found in the registry (404): {detail}")]
+    RegistryNotFound { reference: String, detail: String },
+
+    #[error("{reference}: cannot reach the registry {registry}: {detail}")]
+    RegistryUnreachable {
+        reference: String,
+        registry: String,
+        detail: String,
+    },
+
+    #[error("{reference}: registry error: {detail}")]
+    Registry { reference: String, detail: String },
+
+    #[error("{spec}: is a registry reference, but --offline forbids network access")]
+    Offline { spec: String },
+
+    #[error("{spec}: Docker daemon at {host}: {detail}")]
+    Daemon {
+        spec: String,
+        host: String,
+        detail: String,
+    },
+
     #[error("{file}: could not write a spill file to {dir}: {source}")]
     Spill {
         file: String,

@@ -7,7 +7,8 @@
 //!
 //! The pieces, in data-flow order: [`open`] (`source`, with `oci` and
 //! `docker` for the layouts, `blobs` for reading a directory or a tar in
-//! place) → [`Image::read_layer`] (`layer`, over `tarstream`, `digest`,
+//! place, `registry` for pulls by reference, `daemon` for the Docker
+//! Engine API) → [`Image::read_layer`] (`layer`, over `tarstream`, `digest`,
 //! `spill`) → [`merge`] (whiteouts, opaque directories, links);
 //! [`Image::squash`] does the last two for all layers in parallel.
 //!
@@ -22,6 +23,7 @@
 
 mod blobs;
 mod config;
+mod daemon;
 mod digest;
 mod dir;
 mod docker;
@@ -30,7 +32,9 @@ mod files;
 mod layer;
 mod merge;
 mod oci;
+mod parts;
 mod path;
+mod registry;
 mod source;
 mod spill;
 mod tarstream;
@@ -41,5 +45,7 @@ pub use error::ImageError;
 pub use files::{FileData, FileEntry, FileFilter, Files, SNIFF_LEN, SPILL_THRESHOLD, Want};
 pub use layer::LayerFiles;
 pub use merge::{Squashed, merge};
-pub use source::{Image, OpenOptions, open};
+pub use parts::{LayerParts, LinkPart, path_hash_probe};
+pub use registry::{Platform, RegistryOptions};
+pub use source::{Image, ImageSource, OpenOptions, open};
 pub use spill::MEMORY_BUDGET;

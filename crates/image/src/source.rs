@@ -3,15 +3,20 @@
 //! existing path always wins over any other reading of the name; the
 //! prefixes `docker-archive:`, `oci-archive:` and `oci-dir:` force the
 //! type; `path@sha256:…` selects by manifest digest and `path:tag` (or
-//! [`OpenOptions::tag`]) by tag.
+//! [`OpenOptions::tag`]) by tag. A name that is no path is an image
+//! reference, looked up in the [`ImageSource`]s in order (by default the
+//! Docker daemon, then the registry, like Trivy); `docker:` and
+//! `registry:` force one of them.
 
 use crate::blobs::BlobStore;
 use crate::config::ImageConfig;
+use crate::daemon::{Daemon, Host};
 use crate::digest::Digest;
 use crate::error::ImageError;
 use crate::files::FileFilter;
 use crate::layer::{LayerFiles, LayerName, read_layer};
 use crate::merge::{Squashed, merge};
+use crate::registry::{self, ImageRef, RegistryOptions, Remote, looks_like_path};
 use crate::spill::Spill;
 use crate::{docker, oci};
 use rayon::prelude::*;
@@ -26,8 +31,48 @@ pub struct OpenOptions {
     /// full name) or a docker `RepoTags` entry.
     pub tag: Option<String>,
     /// Where kept files too big for memory are spilled (the scanner's
-    /// cache directory); `None` = the system temp directory.
+    /// cache directory); `None` = the system temp directory. Docker
+    /// daemon exports are spooled here too.
     pub temp_dir: Option<PathBuf>,
+    /// Where to look for an image named by reference, in order; empty =
+    /// [`ImageSource::DEFAULT_ORDER`].
+    pub sources: Vec<ImageSource>,
+    pub registry: RegistryOptions,
+    /// Forbid network access: a registry reference is then an error.
+    pub offline: bool,
+    /// The Docker daemon's address (`unix:///…` or `tcp://…`); `None` =
+    /// `DOCKER_HOST`, else `/var/run/docker.sock`.
+    pub docker_host: Option<String>,
+}
+
+/// Where an image named by reference can come from (`--image-src`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ImageSource {
+    /// The local Docker daemon's image store (Engine API export).
+    Docker,
+    /// A registry (OCI distribution API).
+    Registry,
+}
+
+impl ImageSource {
+    pub const DEFAULT_ORDER: [ImageSource; 2] = [ImageSource::Docker, ImageSource::Registry];
+
+    pub fn parse(s: &str) -> Result<ImageSource, String> {
+        match s.trim() {
+            "docker" => Ok(ImageSource::Docker),
+            "registry" | "remote" => Ok(ImageSource::Registry),
+            other => Err(format!(
+                "unknown image source {other:?} (expected docker or registry)"
+            )),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            ImageSource::Docker => "docker",
+            ImageSource::Registry => "registry",
+        }
+    }
 }
 
 /// An opened image: its identity, config and layers, ready to squash.
@@ -42,9 +87,43 @@ pub struct Image {
     pub config: ImageConfig,
     /// Base layer first, with `created_by` from the config's history.
     pub layers: Vec<LayerInfo>,
-    store: BlobStore,
+    store: Store,
     sources: Vec<LayerSource>,
     temp_dir: Option<PathBuf>,
+}
+
+/// Where an opened image's blobs are read from.
+#[derive(Debug)]
+enum Store {
+    /// A file or directory; `_spool` is a daemon export to delete on drop.
+    Local {
+        store: BlobStore,
+        _spool: Option<tempfile::TempPath>,
+    },
+    Remote(Box<Remote>),
+}
+
+impl Store {
+    fn open(&self, name: &str) -> Result<(Box<dyn std::io::Read + Send>, u64), ImageError> {
+        match self {
+            Store::Local { store, .. } => store.open(name),
+            Store::Remote(remote) => Ok((Box::new(remote.blob(name)?), 0)),
+        }
+    }
+
+    fn describe(&self, name: &str) -> String {
+        match self {
+            Store::Local { store, .. } => store.describe(name),
+            Store::Remote(remote) => remote.describe(name),
+        }
+    }
+
+    fn display(&self) -> String {
+        match self {
+            Store::Local { store, .. } => store.display(),
+            Store::Remote(remote) => remote.image.canonical.clone(),
+        }
+    }
 }
 
 /// Where one layer's blob is and what it must hash to.
@@ -81,7 +160,116 @@ enum Forced {
 /// image layout (directory or tar). Digests of the index, manifests and
 /// config are verified here; layer digests when the layers are read.
 pub fn open(spec: &str, opts: &OpenOptions) -> Result<Image, ImageError> {
-    let (forced, path, mut selector) = parse_spec(spec)?;
+    if let Some(reference) = spec.strip_prefix("registry:") {
+        return open_registry(spec, reference, opts);
+    }
+    if let Some(name) = spec.strip_prefix("docker:") {
+        return match open_daemon(spec, name, opts)? {
+            Ok(image) => Ok(image),
+            Err(reason) => Err(unsupported(spec, &reason)),
+        };
+    }
+    match parse_spec(spec) {
+        Ok((forced, path, selector)) => open_local(spec, forced, &path, selector, opts, None),
+        Err(ImageError::NotFound { .. })
+            if !looks_like_path(spec)
+                && !LOCAL_PREFIXES.iter().any(|(p, _)| spec.starts_with(p))
+                && ImageRef::parse(spec).is_ok() =>
+        {
+            open_by_name(spec, opts)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Look a reference up in each image source in turn. A source that does
+/// not have the image (no daemon, no such image in it) passes to the next;
+/// the last source's error is the answer.
+fn open_by_name(spec: &str, opts: &OpenOptions) -> Result<Image, ImageError> {
+    let order: &[ImageSource] = if opts.sources.is_empty() {
+        &ImageSource::DEFAULT_ORDER
+    } else {
+        &opts.sources
+    };
+    let mut passed = Vec::new();
+    for (i, source) in order.iter().enumerate() {
+        let last = i + 1 == order.len();
+        let outcome: Result<(), String> = match source {
+            ImageSource::Docker => match open_daemon(spec, spec, opts) {
+                Ok(Ok(image)) => return Ok(image),
+                Ok(Err(reason)) => Err(reason),
+                Err(e) if last => return Err(e),
+                Err(e) => Err(e.to_string()),
+            },
+            ImageSource::Registry => match open_registry(spec, spec, opts) {
+                Ok(image) => return Ok(image),
+                Err(e) if last => return Err(e),
+                Err(e) => Err(e.to_string()),
+            },
+        };
+        if let Err(reason) = outcome {
+            tracing::debug!(source = source.name(), reason, "image source passed");
+            passed.push(format!("{}: {reason}", source.name()));
+        }
+    }
+    Err(unsupported(
+        spec,
+        &format!(
+            "not a file, and no image source has it ({})",
+            passed.join("; ")
+        ),
+    ))
+}
+
+fn open_registry(spec: &str, reference: &str, opts: &OpenOptions) -> Result<Image, ImageError> {
+    if opts.offline {
+        return Err(ImageError::Offline {
+            spec: spec.to_string(),
+        });
+    }
+    let image = ImageRef::parse(reference).map_err(|reason| unsupported(spec, &reason))?;
+    let (resolved, remote) = registry::resolve(image, &opts.registry)?;
+    Ok(assemble(
+        spec,
+        resolved,
+        Store::Remote(Box::new(remote)),
+        opts,
+    ))
+}
+
+/// `Ok(Err(reason))` when the daemon is not there or lacks the image.
+fn open_daemon(
+    spec: &str,
+    name: &str,
+    opts: &OpenOptions,
+) -> Result<Result<Image, String>, ImageError> {
+    let host = match Host::resolve(opts.docker_host.as_deref()) {
+        Ok(h) => h,
+        Err(reason) => return Ok(Err(reason)),
+    };
+    if !host.present() {
+        return Ok(Err(format!("no Docker daemon at {host}")));
+    }
+    let daemon = Daemon::new(host, spec);
+    if !daemon.has_image(name)? {
+        return Ok(Err(format!(
+            "the Docker daemon at {} has no image {name:?}",
+            daemon.host
+        )));
+    }
+    let spool = daemon.export(name, opts.temp_dir.as_deref())?;
+    let path = spool.to_path_buf();
+    open_local(spec, None, &path, Selector::default(), opts, Some(spool)).map(Ok)
+}
+
+fn open_local(
+    spec: &str,
+    forced: Option<Forced>,
+    path: &Path,
+    mut selector: Selector,
+    opts: &OpenOptions,
+    spool: Option<tempfile::TempPath>,
+) -> Result<Image, ImageError> {
     if selector.tag.is_none() {
         selector.tag = opts.tag.clone();
     }
@@ -99,9 +287,9 @@ pub fn open(spec: &str, opts: &OpenOptions) -> Result<Image, ImageError> {
         _ => {}
     }
     let store = if is_dir {
-        BlobStore::dir(&path)
+        BlobStore::dir(path)
     } else {
-        BlobStore::tar(&path)?
+        BlobStore::tar(path)?
     };
     let has_index = store.exists("index.json");
     let has_manifest = store.exists("manifest.json");
@@ -125,6 +313,18 @@ pub fn open(spec: &str, opts: &OpenOptions) -> Result<Image, ImageError> {
             });
         }
     }
+    Ok(assemble(
+        spec,
+        resolved,
+        Store::Local {
+            store,
+            _spool: spool,
+        },
+        opts,
+    ))
+}
+
+fn assemble(spec: &str, resolved: Resolved, store: Store, opts: &OpenOptions) -> Image {
     let created_by = resolved.config.created_by_per_layer(resolved.layers.len());
     let layers = resolved
         .layers
@@ -139,7 +339,7 @@ pub fn open(spec: &str, opts: &OpenOptions) -> Result<Image, ImageError> {
             base: false,
         })
         .collect();
-    Ok(Image {
+    Image {
         name: spec.to_string(),
         manifest_digest: resolved.manifest_digest.map(|d| d.to_string()),
         config_digest: resolved.config_digest.to_string(),
@@ -148,7 +348,7 @@ pub fn open(spec: &str, opts: &OpenOptions) -> Result<Image, ImageError> {
         store,
         sources: resolved.layers,
         temp_dir: opts.temp_dir.clone(),
-    })
+    }
 }
 
 impl Image {
@@ -211,20 +411,22 @@ fn unsupported(spec: &str, reason: &str) -> ImageError {
     }
 }
 
+const LOCAL_PREFIXES: [(&str, Forced); 3] = [
+    ("docker-archive:", Forced::DockerArchive),
+    ("oci-archive:", Forced::OciArchive),
+    ("oci-dir:", Forced::OciDir),
+];
+
 /// Split `[prefix:]path[@digest|:tag]`, preferring any reading under which
 /// the path exists.
 fn parse_spec(spec: &str) -> Result<(Option<Forced>, PathBuf, Selector), ImageError> {
     if Path::new(spec).exists() {
         return Ok((None, PathBuf::from(spec), Selector::default()));
     }
-    let (forced, rest) = [
-        ("docker-archive:", Forced::DockerArchive),
-        ("oci-archive:", Forced::OciArchive),
-        ("oci-dir:", Forced::OciDir),
-    ]
-    .iter()
-    .find_map(|(p, f)| spec.strip_prefix(p).map(|r| (Some(*f), r)))
-    .unwrap_or((None, spec));
+    let (forced, rest) = LOCAL_PREFIXES
+        .iter()
+        .find_map(|(p, f)| spec.strip_prefix(p).map(|r| (Some(*f), r)))
+        .unwrap_or((None, spec));
     if Path::new(rest).exists() {
         return Ok((forced, PathBuf::from(rest), Selector::default()));
     }

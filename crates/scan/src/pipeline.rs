@@ -1,9 +1,10 @@
+use crate::cache::{self, LayerCache};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Instant;
 use tidewatch_catalog::Catalogers;
 use tidewatch_db::Db;
-use tidewatch_image::{OpenOptions, Squashed};
+use tidewatch_image::{ImageSource, OpenOptions, RegistryOptions, Squashed};
 use tidewatch_match::Filters;
 use tidewatch_types::{
     LayerInfo, PackageType, REPORT_SCHEMA_VERSION, Report, Summary, Target, TargetKind, Tool,
@@ -29,6 +30,14 @@ pub struct ScanOptions {
     pub filters: Filters,
     /// `--pkg-types`: catalogue only these kinds; `None` = all.
     pub pkg_types: Option<BTreeSet<PackageType>>,
+    /// `--image-src`: where a reference is looked up, in order; empty = docker, registry.
+    pub image_sources: Vec<ImageSource>,
+    /// `--platform`, credentials, `--insecure`.
+    pub registry: RegistryOptions,
+    /// `--offline`: a registry reference is an error.
+    pub offline: bool,
+    /// Read every layer even when the layer cache has it (and store nothing).
+    pub no_cache: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +53,37 @@ pub enum ScanError {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+/// Squash through the layer cache when there is a cache directory; a cache
+/// that cannot be opened is logged and skipped, never a failed scan.
+fn squash(
+    image: &tidewatch_image::Image,
+    catalogers: &Catalogers,
+    opts: &ScanOptions,
+    temp_dir: Option<PathBuf>,
+) -> Result<Squashed, ScanError> {
+    let Some(dir) = opts.cache_dir.as_ref().filter(|_| !opts.no_cache) else {
+        return Ok(image.squash(catalogers)?);
+    };
+    match LayerCache::open(&cache::dir_in(dir)) {
+        Ok(cache) => {
+            let cache = cache.spill_into(temp_dir);
+            let id = cache::filter_id(catalogers.iter().map(|c| c.name()));
+            let (squashed, stats) = cache.squash(image, catalogers, &id)?;
+            tracing::debug!(
+                hits = stats.hits,
+                read = stats.read,
+                stored = stats.stored,
+                "layers"
+            );
+            Ok(squashed)
+        }
+        Err(e) => {
+            tracing::warn!("{e}; scanning without the layer cache");
+            Ok(image.squash(catalogers)?)
+        }
+    }
 }
 
 /// Run a whole scan. The report's `summary.exit_code` is left at 0.
@@ -64,7 +104,11 @@ pub fn scan(target: &ScanTarget, opts: &ScanOptions) -> Result<Report, ScanError
     };
     let open = OpenOptions {
         tag: opts.tag.clone(),
-        temp_dir,
+        temp_dir: temp_dir.clone(),
+        sources: opts.image_sources.clone(),
+        registry: opts.registry.clone(),
+        offline: opts.offline,
+        docker_host: None,
     };
 
     let started = Instant::now();
@@ -72,7 +116,7 @@ pub fn scan(target: &ScanTarget, opts: &ScanOptions) -> Result<Report, ScanError
         ScanTarget::Image(spec) => {
             let catalogers = Catalogers::all();
             let image = tidewatch_image::open(spec, &open)?;
-            let squashed = image.squash(&catalogers)?;
+            let squashed = squash(&image, &catalogers, opts, temp_dir)?;
             (
                 catalogers,
                 TargetKind::Image,

@@ -1,0 +1,196 @@
+//! The layer cache: what reading a layer yielded (kept files, links,
+//! whiteouts, opaque directories, occupied paths, warnings), stored per
+//! layer in SQLite in the cache directory, so a second scan of an image,
+//! or of another image sharing layers, skips reading those layers and
+//! only merges and catalogues.
+//!
+//! Keys: the layer's diff_id (its uncompressed content, verified while it
+//! was read), [`tidewatch_catalog::CATALOGER_VERSION`] and a hash of the
+//! filter's configuration (which catalogers ran, the entry format, the
+//! path-hash function, the tidewatch version), so a layer read for other
+//! catalogers, or by an older tidewatch, is never served.
+//!
+//! What is cached is the layer's reading, not its packages: catalogers
+//! work on the merged filesystem (a dpkg status of an upper layer
+//! replaces the lower one), so per-layer results would not be correct.
+//! Layers whose kept files exceed [`DEFAULT_MAX_ENTRY`] (a layer of big
+//! binaries or jars) are not stored and are read again each time; the
+//! whole cache is bounded by [`DEFAULT_MAX_TOTAL`] with LRU eviction.
+
+mod codec;
+mod store;
+
+pub use store::StoreError;
+
+use codec::FORMAT;
+use rayon::prelude::*;
+use sha2::{Digest as _, Sha256};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use store::Store;
+use tidewatch_image::{FileFilter, Image, ImageError, LayerFiles, Squashed, merge};
+
+/// Largest total of kept bytes in one layer that is cached.
+pub const DEFAULT_MAX_ENTRY: u64 = 64 * 1024 * 1024;
+/// Size bound of the whole cache (compressed entries).
+pub const DEFAULT_MAX_TOTAL: u64 = 2 * 1024 * 1024 * 1024;
+/// The cache file inside the cache directory's `layers/`.
+const FILE: &str = "layers.sqlite";
+
+/// How a squash went through the cache.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Layers served from the cache.
+    pub hits: usize,
+    /// Layers read from the image.
+    pub read: usize,
+    /// Of those, stored for next time.
+    pub stored: usize,
+}
+
+/// A layer cache in a directory.
+pub struct LayerCache {
+    store: Store,
+    max_entry: u64,
+    /// Where decoded big files spill (the scan's temp directory).
+    spill_dir: Option<PathBuf>,
+}
+
+impl LayerCache {
+    /// Open (creating) the cache in `dir` (`<cache-dir>/layers`).
+    pub fn open(dir: &Path) -> Result<LayerCache, StoreError> {
+        LayerCache::with_limits(dir, DEFAULT_MAX_ENTRY, DEFAULT_MAX_TOTAL)
+    }
+
+    pub fn with_limits(
+        dir: &Path,
+        max_entry: u64,
+        max_total: u64,
+    ) -> Result<LayerCache, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        Ok(LayerCache {
+            store: Store::open(&dir.join(FILE), max_total)?,
+            max_entry,
+            spill_dir: None,
+        })
+    }
+
+    /// Spill decoded big files into `dir` instead of the system temp dir.
+    pub fn spill_into(mut self, dir: Option<PathBuf>) -> LayerCache {
+        self.spill_dir = dir;
+        self
+    }
+
+    /// Entries and their total compressed size.
+    pub fn usage(&self) -> Result<(u64, u64), StoreError> {
+        self.store.usage()
+    }
+
+    /// Squash `image` for `filter`, serving layers from the cache where it
+    /// can and reading (then storing) the others in parallel. `filter_id`
+    /// names the filter's configuration (see [`filter_id`]).
+    pub fn squash(
+        &self,
+        image: &Image,
+        filter: &dyn FileFilter,
+        filter_id: &str,
+    ) -> Result<(Squashed, CacheStats), ImageError> {
+        let hits = AtomicUsize::new(0);
+        let stored = AtomicUsize::new(0);
+        let layers = image
+            .layers
+            .par_iter()
+            .enumerate()
+            .map(|(index, info)| {
+                let key = format!("{}/{filter_id}", info.diff_id);
+                if let Some(cached) = self.lookup(&key, index) {
+                    hits.fetch_add(1, Ordering::Relaxed);
+                    return Ok(cached);
+                }
+                let layer = image.read_layer(index, filter)?;
+                if self.save(&key, &info.diff_id, &layer) {
+                    stored.fetch_add(1, Ordering::Relaxed);
+                }
+                Ok(layer)
+            })
+            .collect::<Result<Vec<LayerFiles>, ImageError>>()?;
+        let hits = hits.into_inner();
+        let stats = CacheStats {
+            hits,
+            read: image.layers.len().saturating_sub(hits),
+            stored: stored.into_inner(),
+        };
+        tracing::debug!(?stats, "layer cache");
+        Ok((merge(layers, filter), stats))
+    }
+
+    /// A cached layer; a broken entry or cache is logged and treated as a
+    /// miss (the layer is then read), never as a failed scan.
+    fn lookup(&self, key: &str, index: usize) -> Option<LayerFiles> {
+        let bytes = match self.store.get(key) {
+            Ok(b) => b?,
+            Err(e) => {
+                tracing::warn!("{e}; reading the layer instead");
+                return None;
+            }
+        };
+        match codec::decode(&bytes, index, self.spill_dir.as_deref()) {
+            Ok(parts) => Some(LayerFiles::from_parts(parts)),
+            Err(e) => {
+                tracing::warn!(key, "{e}; dropping the entry");
+                let _ = self.store.remove(key);
+                None
+            }
+        }
+    }
+
+    fn save(&self, key: &str, diff_id: &str, layer: &LayerFiles) -> bool {
+        let encoded = match codec::encode(&layer.to_parts(), self.max_entry) {
+            Ok(Some(e)) => e,
+            Ok(None) => {
+                tracing::debug!(key, "layer keeps too much to cache");
+                return false;
+            }
+            Err(e) => {
+                tracing::warn!(key, "cannot cache the layer: {e}");
+                return false;
+            }
+        };
+        match self.store.put(key, diff_id, &encoded) {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!("{e}; the layer is not cached");
+                false
+            }
+        }
+    }
+}
+
+/// The configuration part of cache keys: catalogers' version and names,
+/// the entry format, the path-hash function and the tidewatch version.
+pub fn filter_id<'a>(catalogers: impl IntoIterator<Item = &'a str>) -> String {
+    let mut h = Sha256::new();
+    h.update(format!(
+        "catalogers-v{}\nformat-v{FORMAT}\npath-hash {:x}\ntidewatch {}\n",
+        tidewatch_catalog::CATALOGER_VERSION,
+        tidewatch_image::path_hash_probe(),
+        env!("CARGO_PKG_VERSION"),
+    ));
+    for name in catalogers {
+        h.update(name.as_bytes());
+        h.update(b"\n");
+    }
+    format!(
+        "c{}-{}",
+        tidewatch_catalog::CATALOGER_VERSION,
+        hex::encode(h.finalize()).get(..16).unwrap_or_default()
+    )
+}
+
+/// Where the cache lives inside a cache directory.
+pub fn dir_in(cache_dir: &Path) -> PathBuf {
+    cache_dir.join("layers")
+}
