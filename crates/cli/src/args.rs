@@ -35,7 +35,8 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Scan a container image (docker-save tarball, OCI layout dir or tar).
+    /// Scan a container image (registry reference, Docker daemon image,
+    /// docker-save tarball, OCI layout dir or tar).
     Image(ImageArgs),
     /// Scan a root filesystem or source tree on disk.
     Fs(FsArgs),
@@ -51,11 +52,42 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct ImageArgs {
     /// Image path or reference; prefixes `docker-archive:`, `oci-archive:`,
-    /// `oci-dir:` force the source type; `PATH@sha256:…` selects a manifest.
+    /// `oci-dir:`, `docker:`, `registry:` force the source type;
+    /// `PATH@sha256:…` selects a manifest.
     pub image: String,
     /// Which image of a multi-image OCI layout or docker archive.
     #[arg(long, env = "TIDEWATCH_TAG")]
     pub tag: Option<String>,
+    /// Platform of a multi-platform image: os/arch[/variant] [default: the host's].
+    #[arg(long, env = "TIDEWATCH_PLATFORM", value_name = "PLATFORM")]
+    pub platform: Option<String>,
+    /// Registry user name (otherwise from the Docker config / credential helpers).
+    #[arg(long, env = "TIDEWATCH_USERNAME", value_name = "USER")]
+    pub username: Option<String>,
+    /// Registry password or token.
+    #[arg(
+        long,
+        env = "TIDEWATCH_PASSWORD",
+        value_name = "PASSWORD",
+        hide_env_values = true
+    )]
+    pub password: Option<String>,
+    /// Allow plain-HTTP and unverified-TLS registries.
+    #[arg(long, env = "TIDEWATCH_INSECURE")]
+    pub insecure: bool,
+    /// Where to look for an image named by reference, in order: docker, registry.
+    #[arg(
+        long,
+        env = "TIDEWATCH_IMAGE_SRC",
+        value_delimiter = ',',
+        value_name = "LIST",
+        default_value = "docker,registry",
+        value_parser = tidewatch_image::ImageSource::parse
+    )]
+    pub image_src: Vec<tidewatch_image::ImageSource>,
+    /// Read every layer even when the layer cache has it.
+    #[arg(long, env = "TIDEWATCH_NO_CACHE")]
+    pub no_cache: bool,
     #[command(flatten)]
     pub scan: ScanArgs,
 }

@@ -7,25 +7,54 @@ use crate::settings::{Settings, ensure_parent};
 use anyhow::{Context, Result};
 use std::collections::BTreeSet;
 use std::io::Write;
+use tidewatch_image::RegistryOptions;
 use tidewatch_match::Filters;
 use tidewatch_report::{Format, RenderOptions, TableOptions};
 use tidewatch_scan::{ScanOptions, ScanTarget};
 
 pub fn image(args: ImageArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
     let target = ScanTarget::Image(args.image);
-    run(target, args.tag, args.scan, settings, printer)
+    let source = Source {
+        registry: RegistryOptions {
+            platform: args.platform,
+            username: args.username,
+            password: args.password,
+            insecure: args.insecure,
+            docker_config: None,
+        },
+        image_sources: args.image_src,
+        no_cache: args.no_cache,
+    };
+    run(target, args.tag, source, args.scan, settings, printer)
+}
+
+/// How an image is fetched (only `tidewatch image` has a choice).
+#[derive(Default)]
+struct Source {
+    registry: RegistryOptions,
+    image_sources: Vec<tidewatch_image::ImageSource>,
+    no_cache: bool,
 }
 
 pub fn fs(args: FsArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
     if !args.dir.is_dir() {
         anyhow::bail!("{} is not a directory", args.dir.display());
     }
-    run(ScanTarget::Fs(args.dir), None, args.scan, settings, printer)
+    let source = Source::default();
+    run(
+        ScanTarget::Fs(args.dir),
+        None,
+        source,
+        args.scan,
+        settings,
+        printer,
+    )
 }
 
 fn run(
     target: ScanTarget,
     tag: Option<String>,
+    source: Source,
     args: ScanArgs,
     settings: &Settings,
     printer: &Printer,
@@ -53,6 +82,10 @@ fn run(
         },
         pkg_types: (!args.pkg_types.is_empty())
             .then(|| args.pkg_types.iter().copied().collect::<BTreeSet<_>>()),
+        image_sources: source.image_sources,
+        registry: source.registry,
+        offline: args.offline,
+        no_cache: source.no_cache,
     };
     let mut report = tidewatch_scan::scan(&target, &opts)?;
     let status = gate.apply(&mut report);
