@@ -28,6 +28,10 @@ pub struct GlobalArgs {
     /// Print only the report and errors.
     #[arg(short, long, global = true, env = "TIDEWATCH_QUIET")]
     pub quiet: bool,
+    /// Settings file (keys are long flag names) [default: ./tidewatch.toml
+    /// when present]. Flags and TIDEWATCH_* variables override it.
+    #[arg(long, global = true, env = "TIDEWATCH_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Log what the scan is doing to stderr.
     #[arg(long, global = true, env = "TIDEWATCH_DEBUG", hide = true)]
     pub debug: bool,
@@ -40,6 +44,8 @@ pub enum Command {
     Image(ImageArgs),
     /// Scan a root filesystem or source tree on disk.
     Fs(FsArgs),
+    /// Scan the packages a CycloneDX or SPDX JSON SBOM lists.
+    Sbom(SbomArgs),
     /// Manage the vulnerability database.
     #[command(subcommand)]
     Db(DbCommand),
@@ -88,6 +94,18 @@ pub struct ImageArgs {
     /// Read every layer even when the layer cache has it.
     #[arg(long, env = "TIDEWATCH_NO_CACHE")]
     pub no_cache: bool,
+    /// The image this one was built FROM (path or reference): its layers
+    /// are marked as base layers [default: the config's base-image labels].
+    #[arg(long, env = "TIDEWATCH_BASE_IMAGE", value_name = "IMAGE")]
+    pub base_image: Option<String>,
+    #[command(flatten)]
+    pub scan: ScanArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SbomArgs {
+    /// The SBOM file (CycloneDX 1.2–1.6 or SPDX 2.2/2.3, JSON).
+    pub sbom: PathBuf,
     #[command(flatten)]
     pub scan: ScanArgs,
 }
@@ -146,6 +164,22 @@ pub struct ScanArgs {
         default_value = "severity"
     )]
     pub group_by: tidewatch_report::GroupBy,
+    /// Ignore rules [default: .tidewatchignore, .tidewatchignore.yaml/.yml/.toml
+    /// in the working directory, when present].
+    #[arg(long, env = "TIDEWATCH_IGNOREFILE", value_name = "FILE")]
+    pub ignorefile: Option<PathBuf>,
+    /// OpenVEX or CycloneDX VEX document (repeatable): not_affected and
+    /// fixed statements suppress findings.
+    #[arg(
+        long,
+        env = "TIDEWATCH_VEX",
+        value_name = "FILE",
+        value_delimiter = ','
+    )]
+    pub vex: Vec<PathBuf>,
+    /// Also list suppressed findings in the table (JSON always has them).
+    #[arg(long, env = "TIDEWATCH_SHOW_SUPPRESSED")]
+    pub show_suppressed: bool,
     /// Never touch the network.
     #[arg(long, env = "TIDEWATCH_OFFLINE")]
     pub offline: bool,

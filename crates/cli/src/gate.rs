@@ -41,23 +41,53 @@ impl Gate {
         };
         let suppressed = report.suppressed.len();
         let suppressed_note = if suppressed > 0 {
-            format!(", {suppressed} suppressed")
+            format!(", {suppressed} suppressed ({})", reasons(report))
         } else {
             String::new()
         };
+        let counts = severity_counts(report);
         report.summary.suppressed = suppressed;
         report.summary.exit_code = i32::from(status);
         report.summary.verdict = if self.fail_on.is_none() && self.exit_code.is_none() {
             format!(
-                "{reported} finding(s) reported{suppressed_note}; exit 0 (no --exit-code or --fail-on given)."
+                "{reported} finding(s) reported{counts}{suppressed_note}; exit 0 (no --exit-code or --fail-on given)."
             )
         } else if failing > 0 {
             format!(
-                "{reported} finding(s) reported{suppressed_note}, {failing} {rule}: exit {status}."
+                "{reported} finding(s) reported{counts}{suppressed_note}, {failing} {rule}: exit {status}."
             )
         } else {
-            format!("{reported} finding(s) reported{suppressed_note}, none {rule}: exit 0.")
+            format!("{reported} finding(s) reported{counts}{suppressed_note}, none {rule}: exit 0.")
         };
         status
     }
+}
+
+/// ` (CRITICAL: 1, MEDIUM: 2)`, most severe first; empty with no findings.
+fn severity_counts(report: &Report) -> String {
+    let parts: Vec<String> = Severity::ALL
+        .iter()
+        .rev()
+        .filter_map(|s| {
+            let n = report.findings.iter().filter(|f| f.severity == *s).count();
+            (n > 0).then(|| format!("{s}: {n}"))
+        })
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join(", "))
+    }
+}
+
+/// `ignore-file: 2, vex: 1`: why findings were suppressed.
+fn reasons(report: &Report) -> String {
+    let mut by: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for s in &report.suppressed {
+        *by.entry(s.reason.as_str()).or_default() += 1;
+    }
+    by.iter()
+        .map(|(r, n)| format!("{r}: {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -4,15 +4,24 @@
 
 mod args;
 mod commands;
+mod config;
 mod gate;
 mod printer;
 mod settings;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let args = args::Cli::parse();
+    let args = match config::parse(args::Cli::command(), std::env::args_os().collect())
+        .and_then(|m| args::Cli::from_arg_matches(&m).map_err(anyhow::Error::from))
+    {
+        Ok(a) => a,
+        Err(e) => {
+            printer::Printer::new(false).error(&e);
+            return ExitCode::from(gate::ERROR_EXIT);
+        }
+    };
     init_tracing(args.global.quiet, args.global.debug);
     let printer = printer::Printer::new(args.global.quiet);
     match commands::run(args, &printer) {

@@ -4,6 +4,7 @@
 //! Used by the CLI (and later the server); it prints nothing and decides
 //! no exit status — the gate is applied by the caller on the report.
 
+mod base;
 pub mod cache;
 mod pipeline;
 

@@ -5,9 +5,10 @@ use std::time::Instant;
 use tidewatch_catalog::Catalogers;
 use tidewatch_db::Db;
 use tidewatch_image::{ImageSource, OpenOptions, RegistryOptions, Squashed};
-use tidewatch_match::Filters;
+use tidewatch_match::{Filters, IgnoreFile, VexDocument};
 use tidewatch_types::{
-    LayerInfo, PackageType, REPORT_SCHEMA_VERSION, Report, Summary, Target, TargetKind, Tool,
+    LayerInfo, OsInfo, Package, PackageType, REPORT_SCHEMA_VERSION, Report, Summary, Target,
+    TargetKind, Tool, Warning,
 };
 
 /// What to scan.
@@ -17,6 +18,8 @@ pub enum ScanTarget {
     Image(String),
     /// A root filesystem or source tree on disk.
     Fs(PathBuf),
+    /// A CycloneDX or SPDX JSON SBOM.
+    Sbom(PathBuf),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -38,6 +41,14 @@ pub struct ScanOptions {
     pub offline: bool,
     /// Read every layer even when the layer cache has it (and store nothing).
     pub no_cache: bool,
+    /// Ignore rules (`--ignorefile`, `.tidewatchignore`): matching findings
+    /// move to `Report.suppressed`.
+    pub ignore_files: Vec<IgnoreFile>,
+    /// `--vex` documents: `not_affected`/`fixed` suppress, others annotate.
+    pub vex: Vec<VexDocument>,
+    /// `--base-image`: the image this one was built `FROM`, to mark its
+    /// layers (else the config's base-image labels are used).
+    pub base_image: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +59,13 @@ pub enum ScanError {
     Db(#[from] tidewatch_db::DbError),
     #[error(transparent)]
     Match(#[from] tidewatch_match::MatchError),
+    #[error(transparent)]
+    Sbom(#[from] tidewatch_catalog::sbom::SbomError),
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot create the cache directory {path}: {source}")]
     Cache {
         path: PathBuf,
@@ -112,44 +130,57 @@ pub fn scan(target: &ScanTarget, opts: &ScanOptions) -> Result<Report, ScanError
     };
 
     let started = Instant::now();
-    let (catalogers, kind, name, digest, config_digest, layers, squashed) = match target {
+    let (kind, name, digest, config_digest, layers, (os, mut packages, mut warnings)) = match target
+    {
         ScanTarget::Image(spec) => {
             let catalogers = Catalogers::all();
             let image = tidewatch_image::open(spec, &open)?;
+            let mut layers = image.layers.clone();
+            let base_warning = crate::base::mark_base_layers(
+                &image,
+                &mut layers,
+                opts.base_image.as_deref(),
+                &open,
+            );
             let squashed = squash(&image, &catalogers, opts, temp_dir)?;
+            let mut inventory = catalog_squashed(&catalogers, squashed);
+            inventory.2.extend(base_warning);
             (
-                catalogers,
                 TargetKind::Image,
                 spec.clone(),
                 image.manifest_digest.clone(),
                 Some(image.config_digest.clone()),
-                image.layers.clone(),
-                squashed,
+                layers,
+                inventory,
             )
         }
         ScanTarget::Fs(dir) => {
             let catalogers = Catalogers::for_fs();
             let squashed = tidewatch_image::read_dir(dir, &catalogers, &open)?;
             (
-                catalogers,
                 TargetKind::Fs,
                 dir.display().to_string(),
                 None,
                 None,
                 Vec::<LayerInfo>::new(),
-                squashed,
+                catalog_squashed(&catalogers, squashed),
+            )
+        }
+        ScanTarget::Sbom(path) => {
+            let bytes = std::fs::read(path).map_err(|source| ScanError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            (
+                TargetKind::Sbom,
+                path.display().to_string(),
+                None,
+                None,
+                Vec::<LayerInfo>::new(),
+                tidewatch_catalog::sbom::read_sbom(&bytes, &path.display().to_string())?,
             )
         }
     };
-    tracing::debug!(files = squashed.files.len(), elapsed = ?started.elapsed(), "read layers");
-
-    let Squashed {
-        files,
-        mut warnings,
-    } = squashed;
-    let (os, catalogued) = tidewatch_catalog::catalog(&catalogers, &files);
-    warnings.extend(catalogued.warnings);
-    let mut packages = catalogued.packages;
     if let Some(kinds) = &opts.pkg_types {
         packages.retain(|p| kinds.contains(&p.kind));
     }
@@ -163,7 +194,25 @@ pub fn scan(target: &ScanTarget, opts: &ScanOptions) -> Result<Report, ScanError
     let findings = tidewatch_match::apply_filters(matched.findings, &opts.filters);
     tracing::debug!(findings = findings.len(), elapsed = ?started.elapsed(), "matched");
 
-    let mut summary = Summary::default();
+    // VEX first: a producer's "not affected" is a fact about the finding,
+    // an ignore rule only the user's acceptance of it.
+    let image_digests: Vec<String> = digest.iter().chain(&config_digest).cloned().collect();
+    let vexed = tidewatch_match::apply_vex(&opts.vex, findings, &image_digests);
+    let ignored = tidewatch_match::apply_ignore_files(
+        &opts.ignore_files,
+        vexed.kept,
+        tidewatch_catalog::os::eol::today(),
+    );
+    warnings.extend(vexed.warnings);
+    warnings.extend(ignored.warnings);
+    let findings = ignored.kept;
+    let mut suppressed = vexed.suppressed;
+    suppressed.extend(ignored.suppressed);
+
+    let mut summary = Summary {
+        suppressed: suppressed.len(),
+        ..Summary::default()
+    };
     for f in &findings {
         *summary.by_severity.entry(f.severity).or_default() += 1;
     }
@@ -183,8 +232,23 @@ pub fn scan(target: &ScanTarget, opts: &ScanOptions) -> Result<Report, ScanError
         layers,
         packages,
         findings,
-        suppressed: Vec::new(),
+        suppressed,
         warnings,
         summary,
     })
+}
+
+/// Catalogue the files an image or directory source kept.
+fn catalog_squashed(
+    catalogers: &Catalogers,
+    squashed: Squashed,
+) -> (Option<OsInfo>, Vec<Package>, Vec<Warning>) {
+    tracing::debug!(files = squashed.files.len(), "read layers");
+    let Squashed {
+        files,
+        mut warnings,
+    } = squashed;
+    let (os, catalogued) = tidewatch_catalog::catalog(catalogers, &files);
+    warnings.extend(catalogued.warnings);
+    (os, catalogued.packages, warnings)
 }

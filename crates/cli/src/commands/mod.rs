@@ -14,6 +14,7 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<u8> {
     match cli.command {
         Command::Image(args) => scan::image(args, &settings, printer),
         Command::Fs(args) => scan::fs(args, &settings, printer),
+        Command::Sbom(args) => scan::sbom(args, &settings, printer),
         Command::Db(cmd) => db::run(cmd, &settings, printer),
         Command::Clean(args) => clean::run(args, &settings, printer),
         Command::Version => version::run(&settings, printer),

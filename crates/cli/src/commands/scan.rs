@@ -1,6 +1,7 @@
-//! `tidewatch image` and `tidewatch fs`.
+//! `tidewatch image`, `tidewatch fs` and `tidewatch sbom`, with the
+//! suppression inputs (ignore files, VEX) they share.
 
-use crate::args::{FsArgs, ImageArgs, ScanArgs, SortBy};
+use crate::args::{FsArgs, ImageArgs, SbomArgs, ScanArgs, SortBy};
 use crate::gate::Gate;
 use crate::printer::Printer;
 use crate::settings::{Settings, ensure_parent};
@@ -24,6 +25,7 @@ pub fn image(args: ImageArgs, settings: &Settings, printer: &Printer) -> Result<
         },
         image_sources: args.image_src,
         no_cache: args.no_cache,
+        base_image: args.base_image,
     };
     run(target, args.tag, source, args.scan, settings, printer)
 }
@@ -34,6 +36,7 @@ struct Source {
     registry: RegistryOptions,
     image_sources: Vec<tidewatch_image::ImageSource>,
     no_cache: bool,
+    base_image: Option<String>,
 }
 
 pub fn fs(args: FsArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
@@ -49,6 +52,58 @@ pub fn fs(args: FsArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
         settings,
         printer,
     )
+}
+
+pub fn sbom(args: SbomArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
+    if !args.sbom.is_file() {
+        anyhow::bail!("{} is not a file", args.sbom.display());
+    }
+    let source = Source::default();
+    run(
+        ScanTarget::Sbom(args.sbom),
+        None,
+        source,
+        args.scan,
+        settings,
+        printer,
+    )
+}
+
+/// The ignore files in the working directory that apply when
+/// `--ignorefile` is not given, in the order they are read.
+const DEFAULT_IGNORE_FILES: [&str; 4] = [
+    ".tidewatchignore",
+    ".tidewatchignore.yaml",
+    ".tidewatchignore.yml",
+    ".tidewatchignore.toml",
+];
+
+/// Read the ignore rules and VEX documents before any scanning: a
+/// malformed one is an error (exit 2), not a half-suppressed report.
+fn suppression_inputs(
+    args: &ScanArgs,
+) -> Result<(
+    Vec<tidewatch_match::IgnoreFile>,
+    Vec<tidewatch_match::VexDocument>,
+)> {
+    let ignore_paths: Vec<std::path::PathBuf> = match &args.ignorefile {
+        Some(p) => vec![p.clone()],
+        None => DEFAULT_IGNORE_FILES
+            .iter()
+            .map(std::path::PathBuf::from)
+            .filter(|p| p.is_file())
+            .collect(),
+    };
+    let ignore = ignore_paths
+        .iter()
+        .map(|p| tidewatch_match::IgnoreFile::load(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let vex = args
+        .vex
+        .iter()
+        .map(|p| tidewatch_match::VexDocument::load(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((ignore, vex))
 }
 
 fn run(
@@ -71,6 +126,7 @@ fn run(
         settings,
         printer,
     )?;
+    let (ignore_files, vex) = suppression_inputs(&args)?;
     let opts = ScanOptions {
         db: settings.db.clone(),
         cache_dir: Some(settings.cache_dir.clone()),
@@ -86,10 +142,17 @@ fn run(
         registry: source.registry,
         offline: args.offline,
         no_cache: source.no_cache,
+        ignore_files,
+        vex,
+        base_image: source.base_image,
     };
     let mut report = tidewatch_scan::scan(&target, &opts)?;
     let status = gate.apply(&mut report);
     sort_findings(&mut report.findings, args.sort_by);
+    if args.format == Format::Table && !args.show_suppressed {
+        // The verdict line still counts them; --show-suppressed lists them.
+        report.suppressed.clear();
+    }
 
     printer.warnings(&report.warnings);
     let to_terminal = args.output.is_none() && printer.stdout_is_terminal();
