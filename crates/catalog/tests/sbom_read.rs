@@ -291,3 +291,53 @@ fn malformed_documents_are_errors_naming_file_and_line() {
         assert!(err.contains(want), "got {err:?}, want {want:?}");
     }
 }
+
+/// tidewatch's own CycloneDX and SPDX keep what an image scan knew: the
+/// source package, the path, and that the OS installed a language package
+/// (so it is matched by the OS advisories only, as in the image scan).
+#[test]
+fn our_own_output_keeps_source_path_and_ownership() {
+    let cdx = r#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [
+      {"type": "library", "name": "pip", "version": "23.0.1", "purl": "pkg:pypi/pip@23.0.1",
+       "properties": [{"name": "tidewatch:package:owned_by", "value": "python3-pip"},
+                      {"name": "tidewatch:location:path", "value": "usr/lib/python3/dist-packages/pip-23.0.1.dist-info/METADATA"}]},
+      {"type": "library", "name": "bsdutils", "version": "1:2.38.1-5+deb12u3",
+       "purl": "pkg:deb/debian/bsdutils@1:2.38.1-5%2Bdeb12u3?arch=amd64&distro=debian-12.15&upstream=util-linux",
+       "properties": [{"name": "tidewatch:package:source_name", "value": "util-linux"},
+                      {"name": "tidewatch:package:source_version", "value": "2.38.1-5+deb12u3"}]}
+    ]}"#;
+    let (_, pkgs, _) = read_sbom(cdx.as_bytes(), "ours.cdx.json").expect("reads");
+    let pip = find(&pkgs, "pip");
+    assert_eq!(pip.owned_by.as_deref(), Some("python3-pip"));
+    assert_eq!(
+        pip.path(),
+        Some("usr/lib/python3/dist-packages/pip-23.0.1.dist-info/METADATA")
+    );
+    let bsd = find(&pkgs, "bsdutils");
+    assert_eq!(bsd.version, "1:2.38.1-5+deb12u3");
+    assert_eq!(
+        src(bsd),
+        Some(("util-linux", "2.38.1-5+deb12u3")),
+        "the binary's epoch is not the source's"
+    );
+
+    let spdx = r#"{"spdxVersion": "SPDX-2.3", "packages": [
+      {"name": "pip", "SPDXID": "SPDXRef-1", "versionInfo": "23.0.1",
+       "comment": "found at usr/lib/python3/dist-packages/pip-23.0.1.dist-info/METADATA in layer 1 (sha256:6966): RUN apt-get install\ninstalled by OS package python3-pip",
+       "externalRefs": [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": "pkg:pypi/pip@23.0.1"}]},
+      {"name": "libc6", "SPDXID": "SPDXRef-2", "versionInfo": "2.36-9+deb12u14",
+       "sourceInfo": "built from source package glibc 2.36-9+deb12u14",
+       "externalRefs": [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": "pkg:deb/debian/libc6@2.36-9%2Bdeb12u14?distro=debian-12.15"}]}
+    ]}"#;
+    let (_, pkgs, _) = read_sbom(spdx.as_bytes(), "ours.spdx.json").expect("reads");
+    let pip = find(&pkgs, "pip");
+    assert_eq!(pip.owned_by.as_deref(), Some("python3-pip"));
+    assert_eq!(
+        pip.path(),
+        Some("usr/lib/python3/dist-packages/pip-23.0.1.dist-info/METADATA")
+    );
+    assert_eq!(
+        src(find(&pkgs, "libc6")),
+        Some(("glibc", "2.36-9+deb12u14"))
+    );
+}

@@ -266,6 +266,7 @@ fn package(
             layer: None,
         });
     }
+    p.owned_by = e.owned_by.clone().filter(|_| !is_os);
     if let Some(label) = &e.modularity_label {
         p.metadata.insert("modularitylabel".into(), label.clone());
     }

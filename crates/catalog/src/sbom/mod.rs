@@ -98,6 +98,10 @@ struct Entry {
     licenses: Vec<String>,
     /// RPM module stream (`modularitylabel`), when the tool records it.
     modularity_label: Option<String>,
+    /// The OS package that installed this language package (tidewatch's
+    /// own SBOMs say so), which keeps it matched by the OS advisories
+    /// only, as in an image scan.
+    owned_by: Option<String>,
 }
 
 /// What a reader found, before identities are resolved.
@@ -151,9 +155,13 @@ fn apply_properties<'a>(entry: &mut Entry, props: impl Iterator<Item = (&'a str,
             }
             "syft:metadata:sourceVersion" => entry.source_version = Some(value.to_string()),
             "syft:location:0:path" => syft_path = image_path(value),
-            "tidewatch:source:name" => entry.source_name = Some(value.to_string()),
-            "tidewatch:source:version" => entry.source_version = Some(value.to_string()),
-            "tidewatch:path" => entry.path = image_path(value),
+            "tidewatch:package:source_name" => entry.source_name = Some(value.to_string()),
+            "tidewatch:package:source_version" => entry.source_version = Some(value.to_string()),
+            "tidewatch:package:owned_by" => entry.owned_by = Some(value.to_string()),
+            "tidewatch:location:path" if entry.path.is_none() => entry.path = image_path(value),
+            "tidewatch:metadata:modularitylabel" => {
+                entry.modularity_label = Some(value.to_string())
+            }
             _ => {}
         }
     }

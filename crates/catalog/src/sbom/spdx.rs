@@ -32,6 +32,8 @@ struct SpdxPackage {
     license_declared: Option<String>,
     #[serde(default)]
     annotations: Vec<Annotation>,
+    #[serde(default)]
+    comment: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -92,6 +94,9 @@ pub(super) fn read(bytes: &[u8], path: &str) -> Result<Read, SbomError> {
         if let Some(info) = &p.source_info {
             apply_source_info(&mut entry, info);
         }
+        if let Some(comment) = &p.comment {
+            apply_comment(&mut entry, comment);
+        }
         for a in &p.annotations {
             // Trivy: "Modularitylabel: nodejs:18:…"
             if let Some(label) = a
@@ -107,11 +112,29 @@ pub(super) fn read(bytes: &[u8], path: &str) -> Result<Read, SbomError> {
     Ok(read)
 }
 
+/// tidewatch's own package comments: `found at PATH in layer …` and
+/// `installed by OS package NAME`.
+fn apply_comment(entry: &mut Entry, comment: &str) {
+    for line in comment.lines() {
+        if let Some(owner) = line.strip_prefix("installed by OS package ") {
+            entry.owned_by = Some(owner.trim().to_string());
+        } else if let Some(rest) = line.strip_prefix("found at ")
+            && entry.path.is_none()
+        {
+            let path = rest.split_once(" in ").map_or(rest, |(p, _)| p);
+            entry.path = image_path(path);
+        }
+    }
+}
+
 /// Trivy: `built package from: glibc 2.36-9+deb12u14`, `package found in:
 /// usr/local/bin/dive`; Syft: `acquired package info from DPKG DB:
 /// /var/lib/dpkg/status, /usr/share/doc/…`.
 fn apply_source_info(entry: &mut Entry, info: &str) {
-    if let Some(rest) = info.strip_prefix("built package from: ") {
+    if let Some(rest) = info
+        .strip_prefix("built package from: ")
+        .or_else(|| info.strip_prefix("built from source package "))
+    {
         let mut words = rest.split_whitespace();
         if let Some(name) = words.next() {
             entry.source_name = Some(name.to_string());
