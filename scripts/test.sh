@@ -15,6 +15,12 @@ command -v dpkg >/dev/null || apt_pkgs+=(dpkg)
 /usr/bin/python3 -c 'import rpm' 2>/dev/null || apt_pkgs+=(python3-rpm)
 command -v go >/dev/null || apt_pkgs+=(golang-go)
 command -v zip >/dev/null || apt_pkgs+=(zip)
+# registry pulls: a local distribution v2 registry, skopeo to push, htpasswd
+# and openssl for the Basic and token auth tests
+[ -x /usr/bin/docker-registry ] || apt_pkgs+=(docker-registry)
+command -v skopeo >/dev/null || apt_pkgs+=(skopeo)
+command -v htpasswd >/dev/null || apt_pkgs+=(apache2-utils)
+command -v openssl >/dev/null || apt_pkgs+=(openssl)
 command -v chromium >/dev/null || apt_pkgs+=(chromium)   # the HTML report test
 if [ ${#apt_pkgs[@]} -gt 0 ]; then
   as_root apt-get update -qq
