@@ -687,7 +687,10 @@ fn composer_set(order: &Order, set: &str) -> Result<Vec<Interval>, VersionError>
         .filter(|t| !t.is_empty())
         .collect();
     if let [a, "-", b] = tokens[..] {
-        if let Some(bad) = [a, b].into_iter().find(|v| crate::composer::normalize(v).is_none()) {
+        if let Some(bad) = [a, b]
+            .into_iter()
+            .find(|v| crate::composer::normalize(v).is_none())
+        {
             return Err(err(format!("{bad:?} is not a Composer version")));
         }
         let lo = composer_floor(a).map_err(err)?;

@@ -181,7 +181,10 @@ fn composer_constraints() {
         ],
     );
     // After a prerelease there is no "next version" for `>`.
-    check_errors(Scheme::Composer, &["<=banana", "1.0 - x", ">1.0-beta1", "", ">=", ">=1.0,"]);
+    check_errors(
+        Scheme::Composer,
+        &["<=banana", "1.0 - x", ">1.0-beta1", "", ">=", ">=1.0,"],
+    );
 }
 
 #[test]
