@@ -69,7 +69,7 @@ pub fn elf64(sections: &[(&str, Vec<u8>)]) -> Vec<u8> {
     shstrtab.extend_from_slice(b".shstrtab\0");
     let shstr_off = f.len();
     f.extend_from_slice(&shstrtab);
-    while f.len() % 8 != 0 {
+    while !f.len().is_multiple_of(8) {
         f.push(0);
     }
     let shoff = f.len();
