@@ -91,18 +91,18 @@ fn python_metadata_samples() {
             .next()
             .unwrap();
         let stem = stem.split("-py").next().unwrap();
-        if let Some((n, v)) = stem.rsplit_once('-') {
-            if v.starts_with(|c: char| c.is_ascii_digit()) {
-                assert_eq!(pep503(n), pep503(&p.name), "{}", p.locations[0].path);
-                // `Python-2.7.egg-info` names the series, not the release.
-                assert!(
-                    p.version.starts_with(v),
-                    "{} vs {}",
-                    p.version,
-                    p.locations[0].path
-                );
-                checked += 1;
-            }
+        if let Some((n, v)) = stem.rsplit_once('-')
+            && v.starts_with(|c: char| c.is_ascii_digit())
+        {
+            assert_eq!(pep503(n), pep503(&p.name), "{}", p.locations[0].path);
+            // `Python-2.7.egg-info` names the series, not the release.
+            assert!(
+                p.version.starts_with(v),
+                "{} vs {}",
+                p.version,
+                p.locations[0].path
+            );
+            checked += 1;
         }
         assert!(
             p.purl
