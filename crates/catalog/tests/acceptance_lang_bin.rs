@@ -378,7 +378,7 @@ fn debian_multilayer() {
     let runtimes: BTreeSet<(String, String, String)> = out
         .packages
         .iter()
-        .filter(|p| p.metadata.get("runtime").is_some())
+        .filter(|p| p.metadata.contains_key("runtime"))
         .map(|p| {
             (
                 p.name.clone(),

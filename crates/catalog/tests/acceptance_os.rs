@@ -451,6 +451,7 @@ fn os_release_index_ids_and_versions() {
 fn legacy_release_files() {
     let Some(shared) = shared() else { return };
     let base = shared.join("fixtures/os-release");
+    #[allow(clippy::type_complexity)]
     let cases: &[(&[(&str, &str)], Option<(&str, &str)>)] = &[
         (
             &[("snyk/centos_5/fs/etc/redhat-release", "etc/redhat-release")],
