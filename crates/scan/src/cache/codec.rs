@@ -5,6 +5,12 @@
 //! format is private to this cache: a format change bumps [`FORMAT`],
 //! which is part of every key, so old entries are never decoded.
 //!
+//! Files of [`BLOB_MIN`] bytes or more (the binaries and shared libraries
+//! binary catalogers keep) are not put inline: they are written once,
+//! uncompressed, into the entry's blob directory, and a hit hard-links them
+//! into the scan's spill directory, so a cached layer of 50 MB of ELF files
+//! costs a few links rather than decompressing and rewriting them.
+//!
 //! Decoding treats the entry as untrusted (the cache directory is just
 //! files): every length is checked against what remains, so a corrupt
 //! entry is an error — the caller drops it and reads the layer — never a
@@ -17,7 +23,11 @@ use tidewatch_image::{FileData, FileEntry, LayerParts, LinkPart, SPILL_THRESHOLD
 use tidewatch_types::Warning;
 
 /// Version of this encoding; part of every cache key.
-pub(crate) const FORMAT: u32 = 1;
+pub(crate) const FORMAT: u32 = 2;
+/// Kept files at least this big live out of line, in the blob directory.
+pub(crate) const BLOB_MIN: u64 = 1024 * 1024;
+const INLINE: u8 = 0;
+const OUT_OF_LINE: u8 = 1;
 const MAGIC: &[u8; 4] = b"TWLC";
 const ZSTD_LEVEL: i32 = 3;
 
@@ -25,28 +35,55 @@ const ZSTD_LEVEL: i32 = 3;
 pub(crate) enum CodecError {
     #[error("corrupt cache entry: {0}")]
     Corrupt(&'static str),
-    #[error("cannot read a kept file back: {0}")]
+    #[error("cannot read or write a kept file: {0}")]
     Io(#[from] std::io::Error),
 }
 
-/// Encode a layer's parts; `None` when its kept bytes exceed `max_bytes`
-/// (such layers are read each time rather than cached).
-pub(crate) fn encode(parts: &LayerParts, max_bytes: u64) -> Result<Option<Vec<u8>>, CodecError> {
+/// An encoded entry and the bytes it put into its blob directory.
+pub(crate) struct Encoded {
+    pub data: Vec<u8>,
+    pub blob_bytes: u64,
+}
+
+/// Encode a layer's parts, writing big files into `blob_dir` (created
+/// when needed); `None` when its kept bytes exceed `max_bytes` (such
+/// layers are read each time rather than cached).
+pub(crate) fn encode(
+    parts: &LayerParts,
+    max_bytes: u64,
+    blob_dir: &Path,
+) -> Result<Option<Encoded>, CodecError> {
     let total: u64 = parts.files.iter().map(|(_, e)| e.size).sum();
     if total > max_bytes {
         return Ok(None);
     }
+    let mut blob_bytes = 0;
     let mut enc = zstd::stream::write::Encoder::new(Vec::new(), ZSTD_LEVEL)?;
     let mut w = Writer { out: &mut enc };
     w.raw(MAGIC)?;
     w.u32(FORMAT)?;
     w.len(parts.files.len())?;
-    for (path, entry) in &parts.files {
+    for (n, (path, entry)) in parts.files.iter().enumerate() {
         w.str(path)?;
         w.u64(entry.size)?;
         w.u32(entry.mode)?;
-        let bytes = entry.data.bytes()?;
-        w.bytes(&bytes)?;
+        if entry.size >= BLOB_MIN {
+            std::fs::create_dir_all(blob_dir)?;
+            let mut out =
+                std::io::BufWriter::new(std::fs::File::create(blob_dir.join(n.to_string()))?);
+            let copied = std::io::copy(&mut entry.data.reader()?, &mut out)?;
+            out.flush()?;
+            if copied != entry.size {
+                return Err(CodecError::Corrupt("kept file changed size"));
+            }
+            blob_bytes += copied;
+            w.raw(&[OUT_OF_LINE])?;
+            w.u64(n as u64)?;
+        } else {
+            w.raw(&[INLINE])?;
+            let bytes = entry.data.bytes()?;
+            w.bytes(&bytes)?;
+        }
     }
     w.len(parts.links.len())?;
     for l in &parts.links {
@@ -63,15 +100,20 @@ pub(crate) fn encode(parts: &LayerParts, max_bytes: u64) -> Result<Option<Vec<u8
         w.str(&warning.path)?;
         w.str(&warning.message)?;
     }
-    Ok(Some(enc.finish()?))
+    Ok(Some(Encoded {
+        data: enc.finish()?,
+        blob_bytes,
+    }))
 }
 
-/// Decode an entry into the parts of the layer at `index`. Files larger
-/// than the image reader's spill threshold go to a temporary file in
-/// `spill_dir`, as they would have when read from the layer.
+/// Decode an entry into the parts of the layer at `index`. Out-of-line
+/// files are hard-linked (copied where links are impossible) from
+/// `blob_dir` to temporary files in `spill_dir`; inline files larger than
+/// the image reader's spill threshold are written there.
 pub(crate) fn decode(
     compressed: &[u8],
     index: usize,
+    blob_dir: &Path,
     spill_dir: Option<&Path>,
 ) -> Result<LayerParts, CodecError> {
     let raw = zstd::stream::decode_all(compressed).map_err(|_| CodecError::Corrupt("zstd"))?;
@@ -91,14 +133,23 @@ pub(crate) fn decode(
         let path = r.str()?;
         let size = r.u64()?;
         let mode = r.u32()?;
-        let bytes = r.bytes()?;
-        if bytes.len() as u64 != size {
-            return Err(CodecError::Corrupt("file size"));
-        }
-        let data = if size > SPILL_THRESHOLD {
-            spill(bytes, spill_dir)?
-        } else {
-            FileData::Memory(Arc::new(bytes.to_vec()))
+        let data = match r.take(1)? {
+            [OUT_OF_LINE] => {
+                let n = r.u64()?;
+                link(&blob_dir.join(n.to_string()), size, spill_dir)?
+            }
+            [INLINE] => {
+                let bytes = r.bytes()?;
+                if bytes.len() as u64 != size {
+                    return Err(CodecError::Corrupt("file size"));
+                }
+                if size > SPILL_THRESHOLD {
+                    spill(bytes, spill_dir)?
+                } else {
+                    FileData::Memory(Arc::new(bytes.to_vec()))
+                }
+            }
+            _ => return Err(CodecError::Corrupt("file kind")),
         };
         parts.files.push((
             path,
@@ -135,6 +186,30 @@ pub(crate) fn decode(
         return Err(CodecError::Corrupt("trailing bytes"));
     }
     Ok(parts)
+}
+
+/// A temporary file with the blob's content: a hard link when the spill
+/// directory is on the same file system, else a copy. A blob of the wrong
+/// size (evicted, truncated) makes the entry corrupt.
+fn link(blob: &Path, size: u64, dir: Option<&Path>) -> Result<FileData, CodecError> {
+    let actual = std::fs::metadata(blob)
+        .map_err(|_| CodecError::Corrupt("blob missing"))?
+        .len();
+    if actual != size {
+        return Err(CodecError::Corrupt("blob size"));
+    }
+    let dir = dir.map_or_else(std::env::temp_dir, Path::to_path_buf);
+    // A unique name, reserved by creating it, then replaced by the link.
+    let path = tempfile::Builder::new()
+        .prefix(".tw-blob")
+        .tempfile_in(&dir)?
+        .into_temp_path();
+    let target = path.to_path_buf();
+    std::fs::remove_file(&target)?;
+    if std::fs::hard_link(blob, &target).is_err() {
+        std::fs::copy(blob, &target)?;
+    }
+    Ok(FileData::Spilled(Arc::new(path)))
 }
 
 fn spill(bytes: &[u8], dir: Option<&Path>) -> Result<FileData, CodecError> {
@@ -240,6 +315,50 @@ impl<'a> Reader<'a> {
 mod tests {
     use super::*;
 
+    fn blobs() -> tempfile::TempDir {
+        match tempfile::tempdir() {
+            Ok(d) => d,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn big_files_go_out_of_line_and_come_back_linked() {
+        let dir = blobs();
+        let spill = blobs();
+        let big = vec![9u8; BLOB_MIN as usize];
+        let mut parts = sample();
+        parts.files.push((
+            "usr/bin/big".into(),
+            FileEntry {
+                layer: Some(3),
+                size: big.len() as u64,
+                mode: 0o755,
+                data: FileData::Memory(Arc::new(big.clone())),
+            },
+        ));
+        let Ok(Some(enc)) = encode(&parts, 1 << 30, dir.path()) else {
+            panic!("encode failed")
+        };
+        assert_eq!(enc.blob_bytes, BLOB_MIN);
+        assert!(enc.data.len() < 4096, "the big file went inline");
+        let Ok(back) = decode(&enc.data, 1, dir.path(), Some(spill.path())) else {
+            panic!("decode failed")
+        };
+        let (_, entry) = &back.files[1];
+        assert!(matches!(entry.data, FileData::Spilled(_)));
+        assert_eq!(entry.data.bytes().ok().as_deref(), Some(big.as_slice()));
+        drop(back);
+        // The link went with the file data; the blob stays.
+        assert_eq!(
+            std::fs::read_dir(spill.path()).map(|d| d.count()).ok(),
+            Some(0)
+        );
+        // A missing blob makes the entry unusable.
+        let _ = std::fs::remove_file(dir.path().join("1"));
+        assert!(decode(&enc.data, 1, dir.path(), Some(spill.path())).is_err());
+    }
+
     fn sample() -> LayerParts {
         LayerParts {
             index: 3,
@@ -267,10 +386,11 @@ mod tests {
 
     #[test]
     fn round_trips_and_retags() {
-        let Ok(Some(enc)) = encode(&sample(), 1 << 20) else {
+        let dir = blobs();
+        let Ok(Some(enc)) = encode(&sample(), 1 << 20, dir.path()) else {
             panic!("encode failed")
         };
-        let Ok(back) = decode(&enc, 7, None) else {
+        let Ok(back) = decode(&enc.data, 7, dir.path(), None) else {
             panic!("decode failed")
         };
         assert_eq!(back.index, 7);
@@ -290,28 +410,32 @@ mod tests {
 
     #[test]
     fn over_the_cap_is_not_encoded() {
-        assert!(matches!(encode(&sample(), 4), Ok(None)));
+        assert!(matches!(encode(&sample(), 4, blobs().path()), Ok(None)));
     }
 
     #[test]
     fn every_truncation_and_bit_flip_is_an_error_not_a_panic() {
-        let Ok(Some(enc)) = encode(&sample(), 1 << 20) else {
+        let dir = blobs();
+        let Ok(Some(enc)) = encode(&sample(), 1 << 20, dir.path()) else {
             panic!("encode failed")
         };
-        let raw = zstd::stream::decode_all(enc.as_slice()).unwrap_or_default();
+        let raw = zstd::stream::decode_all(enc.data.as_slice()).unwrap_or_default();
         for cut in 0..raw.len() {
             let Ok(re) = zstd::encode_all(&raw[..cut], 1) else {
                 continue;
             };
-            assert!(decode(&re, 0, None).is_err(), "cut at {cut} decoded");
+            assert!(
+                decode(&re, 0, dir.path(), None).is_err(),
+                "cut at {cut} decoded"
+            );
         }
         for i in 0..raw.len() {
             let mut bad = raw.clone();
             bad[i] ^= 0xff;
             if let Ok(re) = zstd::encode_all(bad.as_slice(), 1) {
-                let _ = decode(&re, 0, None);
+                let _ = decode(&re, 0, dir.path(), None);
             }
         }
-        assert!(decode(b"not zstd", 0, None).is_err());
+        assert!(decode(b"not zstd", 0, dir.path(), None).is_err());
     }
 }

@@ -13,9 +13,11 @@
 //! What is cached is the layer's reading, not its packages: catalogers
 //! work on the merged filesystem (a dpkg status of an upper layer
 //! replaces the lower one), so per-layer results would not be correct.
-//! Layers whose kept files exceed [`DEFAULT_MAX_ENTRY`] (a layer of big
-//! binaries or jars) are not stored and are read again each time; the
-//! whole cache is bounded by [`DEFAULT_MAX_TOTAL`] with LRU eviction.
+//! Big kept files (binaries, shared libraries) are stored out of line as
+//! plain files under `blobs/` and hard-linked back on a hit (see `codec`).
+//! Layers whose kept files exceed [`DEFAULT_MAX_ENTRY`] are not stored and
+//! are read again each time; the whole cache (entries and their files) is
+//! bounded by [`DEFAULT_MAX_TOTAL`] with LRU eviction.
 
 mod codec;
 mod store;
@@ -31,7 +33,7 @@ use store::Store;
 use tidewatch_image::{FileFilter, Image, ImageError, LayerFiles, Squashed, merge};
 
 /// Largest total of kept bytes in one layer that is cached.
-pub const DEFAULT_MAX_ENTRY: u64 = 64 * 1024 * 1024;
+pub const DEFAULT_MAX_ENTRY: u64 = 256 * 1024 * 1024;
 /// Size bound of the whole cache (compressed entries).
 pub const DEFAULT_MAX_TOTAL: u64 = 2 * 1024 * 1024 * 1024;
 /// The cache file inside the cache directory's `layers/`.
@@ -51,6 +53,8 @@ pub struct CacheStats {
 /// A layer cache in a directory.
 pub struct LayerCache {
     store: Store,
+    /// `<dir>/blobs`: one directory of out-of-line files per entry.
+    blobs: PathBuf,
     max_entry: u64,
     /// Where decoded big files spill (the scan's temp directory).
     spill_dir: Option<PathBuf>,
@@ -73,6 +77,7 @@ impl LayerCache {
         })?;
         Ok(LayerCache {
             store: Store::open(&dir.join(FILE), max_total)?,
+            blobs: dir.join("blobs"),
             max_entry,
             spill_dir: None,
         })
@@ -137,18 +142,48 @@ impl LayerCache {
                 return None;
             }
         };
-        match codec::decode(&bytes, index, self.spill_dir.as_deref()) {
+        match codec::decode(
+            &bytes,
+            index,
+            &self.blob_dir(key),
+            self.spill_dir.as_deref(),
+        ) {
             Ok(parts) => Some(LayerFiles::from_parts(parts)),
             Err(e) => {
                 tracing::warn!(key, "{e}; dropping the entry");
                 let _ = self.store.remove(key);
+                let _ = std::fs::remove_dir_all(self.blob_dir(key));
                 None
             }
         }
     }
 
+    /// Where an entry's out-of-line files live (keys hold `/` and `:`).
+    fn blob_dir(&self, key: &str) -> PathBuf {
+        let h = hex::encode(Sha256::digest(key.as_bytes()));
+        self.blobs.join(h.get(..32).unwrap_or(&h))
+    }
+
     fn save(&self, key: &str, diff_id: &str, layer: &LayerFiles) -> bool {
-        let encoded = match codec::encode(&layer.to_parts(), self.max_entry) {
+        // Files are written to a fresh directory and renamed into place, so
+        // a reader never links a half-written file; a concurrent scan that
+        // stored the same layer first wrote the same bytes.
+        let staging = match tempfile::Builder::new()
+            .prefix(".staging")
+            .tempdir_in(&self.blobs)
+            .or_else(|_| {
+                std::fs::create_dir_all(&self.blobs)?;
+                tempfile::Builder::new()
+                    .prefix(".staging")
+                    .tempdir_in(&self.blobs)
+            }) {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::warn!(key, "cannot cache the layer: {}: {e}", self.blobs.display());
+                return false;
+            }
+        };
+        let encoded = match codec::encode(&layer.to_parts(), self.max_entry, staging.path()) {
             Ok(Some(e)) => e,
             Ok(None) => {
                 tracing::debug!(key, "layer keeps too much to cache");
@@ -159,8 +194,27 @@ impl LayerCache {
                 return false;
             }
         };
-        match self.store.put(key, diff_id, &encoded) {
-            Ok(()) => true,
+        let dir = self.blob_dir(key);
+        if encoded.blob_bytes > 0 && !dir.exists() {
+            let staged = staging.keep();
+            if std::fs::rename(&staged, &dir).is_err() {
+                let _ = std::fs::remove_dir_all(&staged);
+            }
+        }
+        match self
+            .store
+            .put(key, diff_id, &encoded.data, encoded.blob_bytes)
+        {
+            Ok(Some(evicted)) => {
+                for k in evicted {
+                    let _ = std::fs::remove_dir_all(self.blob_dir(&k));
+                }
+                true
+            }
+            Ok(None) => {
+                let _ = std::fs::remove_dir_all(&dir);
+                false
+            }
             Err(e) => {
                 tracing::warn!("{e}; the layer is not cached");
                 false

@@ -94,13 +94,22 @@ impl Store {
         Ok(data)
     }
 
-    /// Store an entry, then evict the least recently used ones while the
-    /// cache is over its size.
-    pub fn put(&self, key: &str, diff_id: &str, data: &[u8]) -> Result<(), StoreError> {
-        let len = i64::try_from(data.len()).unwrap_or(i64::MAX);
-        if len as u64 > self.max_bytes {
-            return Ok(());
+    /// Store an entry (`extra` = the size of its out-of-line files), then
+    /// evict the least recently used ones while the cache is over its size;
+    /// returns the evicted keys, whose files the caller deletes. `None`
+    /// when the entry alone is over the size and was not stored.
+    pub fn put(
+        &self,
+        key: &str,
+        diff_id: &str,
+        data: &[u8],
+        extra: u64,
+    ) -> Result<Option<Vec<String>>, StoreError> {
+        let total = (data.len() as u64).saturating_add(extra);
+        if total > self.max_bytes {
+            return Ok(None);
         }
+        let len = i64::try_from(total).unwrap_or(i64::MAX);
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(|e| self.err(e))?;
         tx.execute(
@@ -109,18 +118,27 @@ impl Store {
         )
         .map_err(|e| self.err(e))?;
         let max = i64::try_from(self.max_bytes).unwrap_or(i64::MAX);
-        // Delete oldest-first until the rest fits, keeping the new entry.
-        tx.execute(
-            "DELETE FROM layers WHERE key IN (
-                 SELECT key FROM (
-                     SELECT key, SUM(bytes) OVER (ORDER BY last_used DESC, key = ?1 DESC, rowid DESC) AS running
-                     FROM layers
-                 ) WHERE running > ?2 AND key != ?1
-             )",
-            params![key, max],
-        )
-        .map_err(|e| self.err(e))?;
-        tx.commit().map_err(|e| self.err(e))
+        // Oldest first until the rest fits, keeping the new entry.
+        let evicted: Vec<String> = {
+            let mut stmt = tx
+                .prepare(
+                    "SELECT key FROM (
+                         SELECT key, SUM(bytes) OVER (ORDER BY key = ?1 DESC, last_used DESC, rowid DESC) AS running
+                         FROM layers
+                     ) WHERE running > ?2 AND key != ?1",
+                )
+                .map_err(|e| self.err(e))?;
+            let rows = stmt
+                .query_map(params![key, max], |r| r.get::<_, String>(0))
+                .map_err(|e| self.err(e))?;
+            rows.collect::<Result<_, _>>().map_err(|e| self.err(e))?
+        };
+        for k in &evicted {
+            tx.execute("DELETE FROM layers WHERE key = ?1", [k])
+                .map_err(|e| self.err(e))?;
+        }
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(Some(evicted))
     }
 
     pub fn remove(&self, key: &str) -> Result<(), StoreError> {
