@@ -223,7 +223,7 @@ pub struct UpdateArgs {
     )]
     pub repositories: Vec<String>,
     /// Feeds to download (comma-separated): osv, osv:<Ecosystem>, alpine,
-    /// alpine:<branch>[/<repo>], debian-tracker, kev, epss [default: all].
+    /// alpine:<branch>[/<repo>], debian-tracker, kev, epss, nvd [default: all].
     #[arg(
         long = "db-feeds",
         visible_alias = "feeds",
@@ -232,6 +232,15 @@ pub struct UpdateArgs {
         value_delimiter = ','
     )]
     pub feeds: Vec<String>,
+    /// The NVD CVE API 2.0 endpoint used when updating from upstream (the
+    /// key, if any, is read from NVD_API_KEY).
+    #[arg(
+        long = "nvd-api",
+        env = "TIDEWATCH_NVD_API",
+        value_name = "URL",
+        default_value = tidewatch_db::update::NVD_API
+    )]
+    pub nvd_api: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -85,6 +85,12 @@ pub fn update(args: &UpdateArgs, settings: &Settings, printer: &Printer) -> Resu
         }
         opts.feeds = feeds;
     }
+    opts.nvd_api = args.nvd_api.clone();
+    // Read here rather than as a flag so the key never shows in `--help`
+    // or in a process listing.
+    opts.nvd_api_key = std::env::var("NVD_API_KEY")
+        .ok()
+        .filter(|k| !k.trim().is_empty());
     ensure_parent(&settings.db)?;
     let progress = Bars::new(printer.is_quiet());
     Ok(tidewatch_db::update::update(

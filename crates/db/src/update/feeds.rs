@@ -3,9 +3,13 @@
 //!
 //! A mirror lays the feeds out as `osv/<ecosystem>/all.zip` (plus
 //! `modified_id.csv` and `<ID>.json` beside it), `alpine/<branch>/<repo>.json`,
-//! `debian/tracker.json`, `kev/known_exploited_vulnerabilities.json` and
-//! `epss/epss_scores-current.csv.gz`, so a plain static file server over a
-//! directory of downloads is a mirror.
+//! `debian/tracker.json`, `kev/known_exploited_vulnerabilities.json`,
+//! `epss/epss_scores-current.csv.gz` and NVD's yearly JSON 2.0 feeds as
+//! `nvd/nvdcve-2.0-<year>.json.gz` (2002 to this year, as published at
+//! `nvd.nist.gov/feeds/json/cve/2.0/`; years a mirror lacks are skipped),
+//! so a plain static file server over a directory of downloads is a
+//! mirror. Upstream, NVD data comes from the CVE API 2.0 instead (see
+//! `nvd`).
 
 use super::UpdateError;
 
@@ -50,6 +54,8 @@ pub enum FeedSpec {
     Kev,
     /// FIRST EPSS scores for every CVE.
     Epss,
+    /// NVD CVSS metrics (severity) for every CVE.
+    Nvd,
 }
 
 impl FeedSpec {
@@ -69,13 +75,18 @@ impl FeedSpec {
                 });
             }
         }
-        out.extend([FeedSpec::DebianTracker, FeedSpec::Kev, FeedSpec::Epss]);
+        out.extend([
+            FeedSpec::DebianTracker,
+            FeedSpec::Kev,
+            FeedSpec::Epss,
+            FeedSpec::Nvd,
+        ]);
         out
     }
 
     /// Parses one `--feeds` item: `osv` (all default ecosystems),
     /// `osv:<Ecosystem>`, `alpine` (all default branches),
-    /// `alpine:<branch>[/<repo>]`, `debian-tracker`, `kev`, `epss`.
+    /// `alpine:<branch>[/<repo>]`, `debian-tracker`, `kev`, `epss`, `nvd`.
     pub fn parse_list(item: &str) -> Result<Vec<FeedSpec>, UpdateError> {
         let item = item.trim();
         let bad = |why: &str| UpdateError::BadFeed {
@@ -124,8 +135,9 @@ impl FeedSpec {
             ("debian-tracker" | "debian", None) => Ok(vec![FeedSpec::DebianTracker]),
             ("kev" | "cisa-kev", None) => Ok(vec![FeedSpec::Kev]),
             ("epss", None) => Ok(vec![FeedSpec::Epss]),
+            ("nvd", None) => Ok(vec![FeedSpec::Nvd]),
             _ => Err(bad(
-                "expected osv[:<Ecosystem>], alpine[:<branch>[/<repo>]], debian-tracker, kev or epss",
+                "expected osv[:<Ecosystem>], alpine[:<branch>[/<repo>]], debian-tracker, kev, epss or nvd",
             )),
         }
     }
@@ -138,6 +150,7 @@ impl FeedSpec {
             FeedSpec::DebianTracker => "debian-tracker".into(),
             FeedSpec::Kev => "kev".into(),
             FeedSpec::Epss => "epss".into(),
+            FeedSpec::Nvd => "nvd".into(),
         }
     }
 
@@ -151,6 +164,8 @@ impl FeedSpec {
             FeedSpec::DebianTracker => vec!["debian".into(), "tracker.json".into()],
             FeedSpec::Kev => vec!["kev".into(), "known_exploited_vulnerabilities.json".into()],
             FeedSpec::Epss => vec!["epss".into(), "epss_scores-current.csv.gz".into()],
+            // A folder of year files, fetched by `nvd` itself.
+            FeedSpec::Nvd => vec!["nvd".into()],
         }
     }
 

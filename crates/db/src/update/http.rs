@@ -61,6 +61,10 @@ impl Repository {
     }
 }
 
+/// Marks an API request; holds the key to send, if any.
+#[derive(Clone, Copy)]
+pub(crate) struct ApiKey<'a>(Option<&'a str>);
+
 /// The outcome of one fetch.
 pub(crate) enum Fetched {
     /// Written to the destination; the URL it came from and its validators.
@@ -117,7 +121,24 @@ impl<'a> Fetcher<'a> {
         validators: Option<&Validators>,
         show_progress: bool,
     ) -> Result<Fetched, UpdateError> {
-        let validators = validators.filter(|_| dest.exists());
+        self.fetch_with(
+            segments,
+            dest,
+            validators.filter(|_| dest.exists()),
+            show_progress,
+        )
+    }
+
+    /// [`Fetcher::fetch`] sending `validators` as given: for callers whose
+    /// previous copy lives elsewhere than `dest` (the NVD year files are
+    /// converted after download, so the raw file is not kept).
+    pub(crate) fn fetch_with(
+        &self,
+        segments: &[String],
+        dest: &Path,
+        validators: Option<&Validators>,
+        show_progress: bool,
+    ) -> Result<Fetched, UpdateError> {
         let mut failures = Vec::new();
         let mut missing = 0;
         for repo in self.repositories {
@@ -125,7 +146,7 @@ impl<'a> Fetcher<'a> {
                 failures.push(format!("{repo:?}: no URL for {}", segments.join("/")));
                 continue;
             };
-            match self.fetch_one(&url, dest, validators, show_progress) {
+            match self.fetch_one(&url, dest, validators, show_progress, None) {
                 Ok(f) => return Ok(f),
                 Err(UpdateError::Status { status: 404, .. }) => {
                     missing += 1;
@@ -149,23 +170,43 @@ impl<'a> Fetcher<'a> {
         })
     }
 
+    /// One API request (the NVD CVE API) to `dest`, with its key in the
+    /// `apiKey` header when given. The NVD answers 403 as well as 429 when
+    /// a client goes over its rate limit, so both are waited out.
+    pub(crate) fn fetch_api(
+        &self,
+        url: &str,
+        api_key: Option<&str>,
+        dest: &Path,
+    ) -> Result<u64, UpdateError> {
+        match self.fetch_one(url, dest, None, true, Some(ApiKey(api_key)))? {
+            Fetched::Changed { bytes, .. } => Ok(bytes),
+            // Without validators there is no 304 and a 404 is an error
+            // status, so this cannot happen; treat it as an empty answer.
+            Fetched::NotModified { .. } | Fetched::Missing => Ok(0),
+        }
+    }
+
     fn fetch_one(
         &self,
         url: &str,
         dest: &Path,
         validators: Option<&Validators>,
         show_progress: bool,
+        api: Option<ApiKey<'_>>,
     ) -> Result<Fetched, UpdateError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let result = self.attempt(url, dest, validators, show_progress);
+            let result = self.attempt(url, dest, validators, show_progress, api);
             let retry_after = match &result {
                 Err(UpdateError::Status {
                     status,
                     retry_after,
                     ..
-                }) if *status == 429 || *status >= 500 => *retry_after,
+                }) if *status == 429 || *status >= 500 || (*status == 403 && api.is_some()) => {
+                    *retry_after
+                }
                 Err(UpdateError::Network { .. }) => None,
                 _ => return result,
             };
@@ -188,12 +229,16 @@ impl<'a> Fetcher<'a> {
         dest: &Path,
         validators: Option<&Validators>,
         show_progress: bool,
+        api: Option<ApiKey<'_>>,
     ) -> Result<Fetched, UpdateError> {
         let net = |e: reqwest::Error| UpdateError::Network {
             url: url.to_string(),
             message: error_chain(&e),
         };
         let mut req = self.client.get(url);
+        if let Some(ApiKey(Some(key))) = api {
+            req = req.header("apiKey", key);
+        }
         if let Some(v) = validators {
             if let Some(etag) = &v.etag {
                 req = req.header(IF_NONE_MATCH, etag);

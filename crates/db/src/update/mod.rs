@@ -17,11 +17,13 @@
 
 mod feeds;
 mod http;
+mod nvd;
 mod osv;
 mod state;
 
 pub use feeds::{DEFAULT_ALPINE_BRANCHES, DEFAULT_OSV_ECOSYSTEMS, FeedSpec};
 pub use http::Repository;
+pub use nvd::{NVD_API, NVD_MAX_PAGE};
 
 use crate::error::DbError;
 use crate::import::{ImportOptions, import_with};
@@ -100,6 +102,15 @@ pub struct UpdateOptions {
     pub backoff: Duration,
     /// Connect timeout; a whole transfer may take 60 times this.
     pub timeout: Duration,
+    /// The NVD CVE API 2.0 endpoint used for [`Repository::Upstream`].
+    pub nvd_api: String,
+    /// Sent as the `apiKey` header; raises NVD's rate limit tenfold.
+    pub nvd_api_key: Option<String>,
+    /// CVEs per API page (at most [`NVD_MAX_PAGE`]).
+    pub nvd_page_size: u32,
+    /// Least time between two API requests; `None` follows NVD's limits
+    /// (6 s without a key, 0.6 s with one).
+    pub nvd_request_interval: Option<Duration>,
 }
 
 impl UpdateOptions {
@@ -112,6 +123,10 @@ impl UpdateOptions {
             retries: 3,
             backoff: Duration::from_secs(1),
             timeout: Duration::from_secs(30),
+            nvd_api: NVD_API.to_string(),
+            nvd_api_key: None,
+            nvd_page_size: NVD_MAX_PAGE,
+            nvd_request_interval: None,
         }
     }
 }
@@ -199,6 +214,24 @@ pub fn update(
                     new_state.validators.insert(k, v);
                 }
                 (mirror, out.url, out.change, out.bytes, name.clone())
+            }
+            FeedSpec::Nvd => {
+                let cache = root.join("nvd");
+                let Some(out) = nvd::update(opts, progress, &state, &cache)? else {
+                    tracing::debug!(feed = %name, "not published by any repository");
+                    continue;
+                };
+                new_state.nvd = Some(out.state);
+                for (k, v) in out.validators {
+                    new_state.validators.insert(k, v);
+                }
+                (
+                    cache.join("records"),
+                    out.url,
+                    out.change,
+                    out.bytes,
+                    name.clone(),
+                )
             }
             other => {
                 let segments = other.mirror_path();

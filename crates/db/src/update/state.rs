@@ -18,6 +18,16 @@ pub(crate) struct Validators {
     pub last_modified: Option<String>,
 }
 
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct NvdState {
+    /// `api` or `mirror`.
+    pub via: String,
+    /// For the API: when the last complete fetch started (RFC 3339), the
+    /// `lastModStartDate` of the next one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct State {
     /// Keyed by the file's mirror path (`osv/PyPI/all.zip`).
@@ -27,6 +37,9 @@ pub(crate) struct State {
     /// whose records are in the local mirror directory.
     #[serde(default)]
     pub osv_last_seen: BTreeMap<String, String>,
+    /// Where the local NVD store came from and how far it reaches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nvd: Option<NvdState>,
     /// RFC 3339 time the last successful update finished.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_checked: Option<String>,
