@@ -1,0 +1,181 @@
+//! The RPM vendor feeds — Amazon ALAS, Oracle ELSA OVAL, SUSE CVRF — and
+//! SUSE OSV ecosystems, on trimmed real samples (`tests/fixtures`) and on
+//! files the tests write.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use tidewatch_db::{AffectedRecord, Db, DbError, import};
+use tidewatch_types::{RangeEvent, Severity};
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn db_from(inputs: &[PathBuf]) -> (tempfile::TempDir, Db, tidewatch_db::ImportReport) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let path = tmp.path().join("v.db");
+    let report = import(&path, inputs).expect("import");
+    let db = Db::open(&path).expect("open");
+    (tmp, db, report)
+}
+
+fn records(db: &Db, ecosystem: &str, package: &str, id: &str) -> Vec<AffectedRecord> {
+    db.affected(ecosystem, package)
+        .expect("query")
+        .into_iter()
+        .filter(|r| r.advisory.id == id)
+        .collect()
+}
+
+/// The one record of `id` for `package`, with its single range as events.
+fn only(db: &Db, ecosystem: &str, package: &str, id: &str) -> (AffectedRecord, Vec<RangeEvent>) {
+    let recs = records(db, ecosystem, package, id);
+    assert_eq!(recs.len(), 1, "{ecosystem} {package} {id}: {recs:#?}");
+    let rec = recs.into_iter().next().expect("one");
+    assert_eq!(rec.ranges.len(), 1, "{rec:#?}");
+    let events = rec.ranges[0].events.clone();
+    (rec, events)
+}
+
+fn below(fixed: &str) -> Vec<RangeEvent> {
+    vec![
+        RangeEvent::Introduced("0".into()),
+        RangeEvent::Fixed(fixed.into()),
+    ]
+}
+
+fn sources(report: &tidewatch_db::ImportReport) -> Vec<String> {
+    let mut s: Vec<String> = report.sources.iter().map(|s| s.name.clone()).collect();
+    s.sort();
+    s
+}
+
+fn assert_malformed(dir: &Path, name: &str, body: &str) {
+    let file = dir.join(name);
+    fs::write(&file, body).expect("write");
+    let db = dir.join(format!("{name}.db"));
+    let err = import(&db, std::slice::from_ref(&file)).expect_err(name);
+    assert!(matches!(err, DbError::Malformed { .. }), "{name}: {err:?}");
+    assert!(err.to_string().contains(name), "{name}: {err}");
+    assert!(!db.exists(), "{name}: DB written");
+}
+
+#[test]
+fn amazon_vuln_list_json_per_release() {
+    let (_t, db, report) = db_from(&[fixtures().join("amazon")]);
+    assert_eq!(
+        sources(&report),
+        ["amazon-alas:1", "amazon-alas:2", "amazon-alas:2023"]
+    );
+
+    // AL2023: one fixed build for three architectures is one record.
+    let (rec, events) = only(&db, "Amazon Linux:2023", "rsyslog", "ALAS2023-2023-001");
+    assert_eq!(events, below("8.2204.0-3.amzn2023.0.2"));
+    assert!(rec.binary_package);
+    assert_eq!(rec.module, None);
+    assert_eq!(rec.advisory.severity, Some(Severity::High));
+    assert_eq!(rec.advisory.severity_source.as_deref(), Some("amazon-alas"));
+    assert_eq!(rec.advisory.source, "amazon-alas");
+    assert_eq!(rec.advisory.aliases, ["CVE-2014-3634", "CVE-2022-24903"]);
+    let (_, events) = only(
+        &db,
+        "Amazon Linux:2023",
+        "rsyslog-openssl",
+        "ALAS2023-2023-001",
+    );
+    assert_eq!(events, below("8.2204.0-3.amzn2023.0.2"));
+    // Binary names only: the advisory is not filed under other releases.
+    assert!(
+        db.affected("Amazon Linux:2", "rsyslog")
+            .expect("q")
+            .is_empty()
+    );
+
+    // AL2: severity "low".
+    let (rec, events) = only(&db, "Amazon Linux:2", "kernel-headers", "ALAS2-2021-1699");
+    assert_eq!(events, below("4.14.243-185.433.amzn2"));
+    assert_eq!(rec.advisory.severity, Some(Severity::Low));
+    assert_eq!(rec.advisory.aliases, ["CVE-2021-22543"]);
+
+    // AL1 (`ALAS-`): a non-zero epoch is kept, a zero one dropped.
+    let (rec, events) = only(&db, "Amazon Linux:1", "git-debuginfo", "ALAS-2018-1093");
+    assert_eq!(events, below("1:2.14.5-1.59.amzn1"));
+    assert_eq!(rec.advisory.severity, Some(Severity::High));
+    let (_, events) = only(&db, "Amazon Linux:1", "git", "ALAS-2018-1093");
+    assert_eq!(events, below("2.14.5-1.59.amzn1"));
+}
+
+#[test]
+fn amazon_updateinfo_xml() {
+    let (_t, db, report) = db_from(&[fixtures().join("amazon/updateinfo-al2.xml")]);
+    assert_eq!(sources(&report), ["amazon-alas:2"]);
+    let (rec, events) = only(&db, "Amazon Linux:2", "qemu-img", "ALAS2-2018-942");
+    assert_eq!(events, below("10:1.5.3-141.amzn2.5.3"));
+    assert_eq!(rec.advisory.severity, Some(Severity::High));
+    assert_eq!(rec.advisory.aliases, ["CVE-2017-5715"]);
+    assert_eq!(rec.advisory.published.as_deref(), Some("2018-02-07 18:49"));
+    let (_, events) = only(
+        &db,
+        "Amazon Linux:2",
+        "java-1.8.0-openjdk-javadoc",
+        "ALAS2-2018-949",
+    );
+    assert_eq!(events, below("1:1.8.0.161-0.b14.amzn2"));
+}
+
+#[test]
+fn amazon_extras_topics_start_at_their_version_line() {
+    // The shape of an AL2 extras updateinfo (kernel-5.10 topic) next to a
+    // core advisory for the same package name.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let file = tmp.path().join("updateinfo.xml");
+    fs::write(
+        &file,
+        r#"<?xml version="1.0" ?>
+<updates>
+<update type="security" status="final"><id>ALAS2KERNEL-5.10-2022-005</id><title>Amazon Linux 2 - ALAS2KERNEL-5.10-2022-005: medium priority package update for kernel</title><issued date="2022-01-20 19:14" /><severity>medium</severity>
+<references><reference id="CVE-2021-3753" type="cve" /></references>
+<pkglist><collection short="amazon-linux-2---kernel-5.10"><name>Amazon Linux 2 - kernel-5.10</name>
+<package name="kernel" epoch="0" version="5.10.62" release="55.141.amzn2" arch="x86_64" /></collection></pkglist></update>
+<update type="bugfix"><id>ALAS2-2022-9999</id><severity>low</severity><pkglist><collection short="amazon-linux-2"><name>Amazon Linux 2</name><package name="bash" epoch="0" version="9" release="1" arch="x86_64" /></collection></pkglist></update>
+</updates>"#,
+    )
+    .expect("write");
+    let (_t, db, _) = db_from(&[file]);
+    let (rec, events) = only(&db, "Amazon Linux:2", "kernel", "ALAS2KERNEL-5.10-2022-005");
+    assert_eq!(
+        events,
+        [
+            RangeEvent::Introduced("5.10".into()),
+            RangeEvent::Fixed("5.10.62-55.141.amzn2".into())
+        ]
+    );
+    assert_eq!(rec.advisory.severity, Some(Severity::Medium));
+    // Bug-fix notices are no advisories.
+    assert!(db.affected("Amazon Linux:2", "bash").expect("q").is_empty());
+}
+
+#[test]
+fn amazon_malformed_files_name_the_path() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    assert_malformed(
+        tmp.path(),
+        "ALAS2-cut.json",
+        r#"{"id": "ALAS2-2021-1699", "severity": "low", "packages": [{"name": "kernel", "#,
+    );
+    assert_malformed(
+        tmp.path(),
+        "ALAS2-sev.json",
+        r#"{"id": "ALAS2-2021-1699", "severity": "catastrophic", "packages": [{"name": "kernel", "epoch": "0", "version": "1", "release": "1", "arch": "x86_64"}], "cveids": []}"#,
+    );
+    assert_malformed(
+        tmp.path(),
+        "ALAS2-nover.json",
+        r#"{"id": "ALAS2-2021-1699", "severity": "low", "packages": [{"name": "kernel", "arch": "x86_64"}], "cveids": []}"#,
+    );
+    assert_malformed(
+        tmp.path(),
+        "updateinfo-cut.xml",
+        r#"<?xml version="1.0" ?><updates><update type="security"><id>ALAS2-2018-942</id><pkglist><collection short="amazon-linux-2"><package name="qemu-kvm" epoch="10" version="1.5.3" release="141.amzn2.5.3" arch="x86_64">"#,
+    );
+}
