@@ -31,6 +31,7 @@ mod nodejs_wg;
 mod nvd;
 mod osv;
 mod oval;
+mod redhat_csaf;
 mod redhat_oval;
 mod rpm_fix;
 mod rustsec;
@@ -44,6 +45,7 @@ pub(crate) const FEEDS: &[Feed] = &[
     ubuntu_oval::FEED,
     redhat_oval::FEED,
     amazon_alas::FEED,
+    redhat_csaf::FEED,
     debian_tracker::FEED,
     nvd::FEED,
     kev::FEED,
