@@ -6,7 +6,7 @@
 //! runtime. The key is `Name/Version`.
 
 use crate::lang::lockfiles::identity::{Eco, library};
-use crate::lang::lockfiles::read_text;
+use crate::lang::lockfiles::read_json;
 use crate::{Cataloger, Output};
 use serde_json::Value;
 use tidewatch_image::{Files, Want};
@@ -38,15 +38,8 @@ impl Cataloger for DepsJsonCataloger {
             if !is_deps_json(path) {
                 continue;
             }
-            let Some(text) = read_text(files, path, out) else {
+            let Some(doc) = read_json(files, path, "deps.json", out) else {
                 continue;
-            };
-            let doc: Value = match serde_json::from_str(&text) {
-                Ok(v) => v,
-                Err(e) => {
-                    out.warn(path, format!("malformed deps.json: {e}"));
-                    continue;
-                }
             };
             let Some(libraries) = doc.get("libraries") else {
                 // A deps.json may legitimately list no libraries.

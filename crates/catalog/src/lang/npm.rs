@@ -22,7 +22,7 @@
 //! marked with metadata `bundled=true`.
 
 use crate::lang::lockfiles::identity::{Eco, library};
-use crate::lang::lockfiles::read_text;
+use crate::lang::lockfiles::read_json;
 use crate::{Cataloger, Output};
 use serde_json::Value;
 use std::collections::HashSet;
@@ -118,15 +118,8 @@ impl Cataloger for NpmCataloger {
             let Some(dir) = package_root(path) else {
                 continue;
             };
-            let Some(text) = read_text(files, path, out) else {
+            let Some(doc) = read_json(files, path, "package.json", out) else {
                 continue;
-            };
-            let doc: Value = match serde_json::from_str(&text) {
-                Ok(v) => v,
-                Err(e) => {
-                    out.warn(path, format!("malformed package.json: {e}"));
-                    continue;
-                }
             };
             match read_package(&doc) {
                 Ok(pkg) => {

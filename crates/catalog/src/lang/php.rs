@@ -7,7 +7,7 @@
 //! `lockfiles/composer.rs` reuses [`package_entry`].
 
 use crate::lang::lockfiles::identity::{Eco, package};
-use crate::lang::lockfiles::{mark_dev, read_text};
+use crate::lang::lockfiles::{mark_dev, read_json};
 use crate::{Cataloger, Output};
 use serde_json::Value;
 use tidewatch_image::{Files, Want};
@@ -38,15 +38,8 @@ impl Cataloger for ComposerInstalledCataloger {
             if !is_installed_json(path) {
                 continue;
             }
-            let Some(text) = read_text(files, path, out) else {
+            let Some(doc) = read_json(files, path, "installed.json", out) else {
                 continue;
-            };
-            let doc: Value = match serde_json::from_str(&text) {
-                Ok(v) => v,
-                Err(e) => {
-                    out.warn(path, format!("malformed installed.json: {e}"));
-                    continue;
-                }
             };
             let (entries, dev_names) = match &doc {
                 Value::Array(a) => (a, Vec::new()),

@@ -10,7 +10,7 @@
 //! `<vendor>/<package>/<file stem>`; two files for one CVE and package
 //! merge into one record. One source: `friendsofphp:Packagist`.
 
-use super::{Feed, Input, NewAdvisory, NewAffected, SourceBatch, Syntax, advisory};
+use super::{Feed, Input, NewAffected, SourceBatch, Syntax, advisory};
 use crate::error::DbError;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -106,30 +106,27 @@ fn parse(input: &Input<'_>) -> Result<Vec<SourceBatch>, DbError> {
     let mut affected = NewAffected::new(ECOSYSTEM, package);
     affected.ranges = ranges.into_iter().map(AffectedRange::ecosystem).collect();
 
-    let mut batch = SourceBatch::new(format!("friendsofphp:{ECOSYSTEM}"), "friendsofphp");
-    batch.advisories.push(NewAdvisory {
-        advisory: adv,
-        affected: vec![affected],
-    });
-    Ok(vec![batch])
+    Ok(SourceBatch::single(
+        format!("friendsofphp:{ECOSYSTEM}"),
+        "friendsofphp",
+        adv,
+        vec![affected],
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shape::Shape;
+    use crate::feeds::parse_claimed;
     use tidewatch_types::RangeEvent;
 
     fn run(text: &str) -> Result<Vec<SourceBatch>, DbError> {
-        let shape = Shape::of_yaml(text);
-        let input = Input {
-            path: "symfony/symfony/CVE-2099-0001.yaml",
-            bytes: text.as_bytes(),
-            syntax: Syntax::Yaml,
-            shape: &shape,
-        };
-        assert!(claims(&input), "not claimed");
-        parse(&input)
+        parse_claimed(
+            &FEED,
+            "symfony/symfony/CVE-2099-0001.yaml",
+            text,
+            Syntax::Yaml,
+        )
     }
 
     #[test]

@@ -21,7 +21,6 @@ use crate::shape::Shape;
 use tidewatch_types::{AffectedRange, Cvss, FixState, Severity};
 
 mod alpine_secdb;
-mod amazon_alas;
 mod debian_oval;
 mod debian_tracker;
 mod epss;
@@ -31,9 +30,7 @@ mod nodejs_wg;
 mod nvd;
 mod osv;
 mod oval;
-mod redhat_csaf;
 mod redhat_oval;
-mod rpm_fix;
 mod rustsec;
 mod ubuntu_oval;
 
@@ -44,8 +41,6 @@ pub(crate) const FEEDS: &[Feed] = &[
     debian_oval::FEED,
     ubuntu_oval::FEED,
     redhat_oval::FEED,
-    amazon_alas::FEED,
-    redhat_csaf::FEED,
     debian_tracker::FEED,
     nvd::FEED,
     kev::FEED,
@@ -141,6 +136,42 @@ impl SourceBatch {
             epss: Vec::new(),
         }
     }
+
+    /// The whole result of a feed that publishes one advisory per file.
+    pub fn single(
+        name: impl Into<String>,
+        kind: &'static str,
+        advisory: Advisory,
+        affected: Vec<NewAffected>,
+    ) -> Vec<Self> {
+        let mut batch = SourceBatch::new(name, kind);
+        batch.advisories.push(NewAdvisory { advisory, affected });
+        vec![batch]
+    }
+}
+
+/// Runs `feed` on `text` as the importer would see the file at `path`,
+/// asserting first that the feed claims it.
+#[cfg(test)]
+pub(crate) fn parse_claimed(
+    feed: &Feed,
+    path: &str,
+    text: &str,
+    syntax: Syntax,
+) -> Result<Vec<SourceBatch>, DbError> {
+    let shape = match syntax {
+        Syntax::Json => Shape::of_json(text.as_bytes()),
+        Syntax::Yaml => Shape::of_yaml(text),
+        _ => Shape::default(),
+    };
+    let input = Input {
+        path,
+        bytes: text.as_bytes(),
+        syntax,
+        shape: &shape,
+    };
+    assert!((feed.claims)(&input), "{} does not claim {path}", feed.name);
+    (feed.parse)(&input)
 }
 
 /// An advisory and the packages it affects, before storage.

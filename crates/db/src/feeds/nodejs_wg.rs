@@ -10,7 +10,7 @@
 //! itself) has another shape and is not claimed. One source:
 //! `nodejs-security-wg:npm`.
 
-use super::{Feed, Input, NewAdvisory, NewAffected, SourceBatch, Syntax, advisory};
+use super::{Feed, Input, NewAffected, SourceBatch, Syntax, advisory};
 use crate::error::DbError;
 use crate::scoring;
 use serde::Deserialize;
@@ -131,33 +131,22 @@ fn parse(input: &Input<'_>) -> Result<Vec<SourceBatch>, DbError> {
     let mut affected = NewAffected::new(ECOSYSTEM, package);
     affected.ranges = ranges.into_iter().map(AffectedRange::ecosystem).collect();
 
-    let mut batch = SourceBatch::new(
+    Ok(SourceBatch::single(
         format!("nodejs-security-wg:{ECOSYSTEM}"),
         "nodejs-security-wg",
-    );
-    batch.advisories.push(NewAdvisory {
-        advisory: adv,
-        affected: vec![affected],
-    });
-    Ok(vec![batch])
+        adv,
+        vec![affected],
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shape::Shape;
+    use crate::feeds::parse_claimed;
     use tidewatch_types::RangeEvent;
 
     fn run(text: &str) -> Result<Vec<SourceBatch>, DbError> {
-        let shape = Shape::of_json(text.as_bytes());
-        let input = Input {
-            path: "vuln/npm/577.json",
-            bytes: text.as_bytes(),
-            syntax: Syntax::Json,
-            shape: &shape,
-        };
-        assert!(claims(&input), "not claimed");
-        parse(&input)
+        parse_claimed(&FEED, "vuln/npm/577.json", text, Syntax::Json)
     }
 
     fn events(batches: &[SourceBatch]) -> Vec<Vec<RangeEvent>> {

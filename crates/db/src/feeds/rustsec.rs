@@ -11,7 +11,7 @@
 //! out of `--severity` gates that start at LOW. The title is the
 //! Markdown's first `# ` heading. One source: `rustsec:crates.io`.
 
-use super::{Feed, Input, NewAdvisory, NewAffected, SourceBatch, Syntax, advisory};
+use super::{Feed, Input, NewAffected, SourceBatch, Syntax, advisory};
 use crate::error::DbError;
 use crate::scoring;
 use serde::Deserialize;
@@ -134,30 +134,28 @@ fn parse(input: &Input<'_>) -> Result<Vec<SourceBatch>, DbError> {
         })
         .collect();
 
-    let mut batch = SourceBatch::new(format!("rustsec:{ECOSYSTEM}"), "rustsec");
-    batch.advisories.push(NewAdvisory {
-        advisory: adv,
-        affected: vec![affected],
-    });
-    Ok(vec![batch])
+    Ok(SourceBatch::single(
+        format!("rustsec:{ECOSYSTEM}"),
+        "rustsec",
+        adv,
+        vec![affected],
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::feeds::parse_claimed;
     use crate::shape::Shape;
     use tidewatch_types::RangeEvent;
 
     fn run(text: &str) -> Result<Vec<SourceBatch>, DbError> {
-        let shape = Shape::default();
-        let input = Input {
-            path: "crates/demo/RUSTSEC-2099-0001.md",
-            bytes: text.as_bytes(),
-            syntax: Syntax::Other,
-            shape: &shape,
-        };
-        assert!(claims(&input), "not claimed");
-        parse(&input)
+        parse_claimed(
+            &FEED,
+            "crates/demo/RUSTSEC-2099-0001.md",
+            text,
+            Syntax::Other,
+        )
     }
 
     const RECORD: &str = r#"```toml

@@ -216,6 +216,24 @@ pub(crate) fn read_text<'a>(
     }
 }
 
+/// Reads `path` as JSON; on failure warns `malformed <what>: <error>` for
+/// that file and gives `None`, so catalogers just skip it.
+pub(crate) fn read_json(
+    files: &Files,
+    path: &str,
+    what: &str,
+    out: &mut Output,
+) -> Option<serde_json::Value> {
+    let text = read_text(files, path, out)?;
+    match serde_json::from_str(&text) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            out.warn(path, format!("malformed {what}: {e}"));
+            None
+        }
+    }
+}
+
 /// A package's `dev=true` mark.
 pub(crate) fn mark_dev(p: &mut Package) {
     p.metadata.insert("dev".into(), "true".into());
