@@ -516,3 +516,100 @@ fn version_shows_the_database_schema_and_age() {
         "{stdout}"
     );
 }
+
+#[test]
+fn table_marks_base_image_layers_and_findings() {
+    let env = Env::new();
+    feeds(&env);
+    let base = env.path("base.tar");
+    base_builder().write_oci_tar(&base).expect("base");
+    // The base named by the config's labels, as BuildKit writes them.
+    let img = env.path("labelled.tar");
+    app_builder()
+        .label(
+            "org.opencontainers.image.base.name",
+            base.to_str().expect("utf8"),
+        )
+        .write_oci_tar(&img)
+        .expect("labelled");
+    let table = |extra: &[&str]| {
+        let mut args = vec!["image", img.to_str().expect("utf8")];
+        args.extend_from_slice(extra);
+        let out = env.run(&args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let rows = |t: &str, pkg: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| l.contains(&format!(" {pkg} ")))
+            .map(|l| l.split('┆').map(str::trim).collect::<Vec<_>>().join("|"))
+            .collect()
+    };
+
+    // zlib and openssl came with the base (layer 0), the rest on top.
+    let plain = table(&[]);
+    assert!(
+        plain.contains(
+            "Base image: layer 0; vulnerabilities from the base image: 2, from the layers on top: 2"
+        ),
+        "{plain}"
+    );
+    assert!(
+        rows(&plain, "zlib")
+            .iter()
+            .any(|r| r.contains("|0 (base)|")),
+        "{plain}"
+    );
+    assert!(
+        rows(&plain, "lodash")
+            .iter()
+            .any(|r| r.contains("|1|") && !r.contains("base")),
+        "{plain}"
+    );
+    let pkgs = table(&["--list-all-pkgs"]);
+    assert!(
+        rows(&pkgs, "libssl3")
+            .iter()
+            .any(|r| r.contains("lib/apk/db/installed|0 (base) │")),
+        "{pkgs}"
+    );
+
+    let grouped = table(&["--group-by", "layer"]);
+    let headings: Vec<&str> = grouped
+        .lines()
+        .filter(|l| l.starts_with("Layer "))
+        .collect();
+    assert_eq!(headings.len(), 2, "{grouped}");
+    assert!(
+        headings[0].starts_with("Layer 0 (sha256:")
+            && headings[0].ends_with("[base image]: ADD alpine-minirootfs.tar.gz /"),
+        "{grouped}"
+    );
+    assert!(
+        headings[1].starts_with("Layer 1 (sha256:") && headings[1].ends_with("): COPY app /app"),
+        "{grouped}"
+    );
+
+    // Without a known base nothing is marked and the line is absent.
+    let unmarked = env.path("app.tar");
+    app_builder().write_oci_tar(&unmarked).expect("app");
+    let out = env.run(&[
+        "image",
+        unmarked.to_str().expect("utf8"),
+        "--group-by",
+        "layer",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !text.contains("base") && text.contains("Layer 0 (sha256:"),
+        "{text}"
+    );
+    // The HTML report marks them too.
+    let out = env.run(&["image", img.to_str().expect("utf8"), "--format", "html"]);
+    let html = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        html.contains("<dt>Base image layers</dt><dd>0</dd>")
+            && html.matches(r#"<span class="base""#).count() >= 2,
+        "base marks in the HTML"
+    );
+}

@@ -180,6 +180,9 @@ fn subject(report: &Report, bom_ref: &str) -> Value {
         if let Some(c) = &l.created_by {
             props.push(prop(&format!("tidewatch:layer:{i}:created_by"), c));
         }
+        if l.base {
+            props.push(prop(&format!("tidewatch:layer:{i}:base_image"), "true"));
+        }
     }
     if !props.is_empty() {
         c["properties"] = Value::Array(props);
@@ -270,6 +273,9 @@ fn layer_props(report: &Report, index: Option<usize>) -> Vec<Value> {
         }
         if let Some(c) = &l.created_by {
             props.push(prop("tidewatch:layer:created_by", c));
+        }
+        if l.base {
+            props.push(prop("tidewatch:layer:base_image", "true"));
         }
     }
     props

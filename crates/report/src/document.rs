@@ -134,10 +134,19 @@ pub(crate) fn source_url(data_source: &str, id: &str) -> String {
     advisory_url(id)
 }
 
+/// What marks a layer of the base image the image was built `FROM`.
+pub(crate) const BASE_MARK: &str = "[base image]";
+
 /// `layer 2 (sha256:0123456789ab): RUN pip install …` with `created_by`
-/// squeezed onto one line and cut, for headings and descriptions.
+/// squeezed onto one line and cut, for headings and descriptions; a base
+/// image layer says so (`layer 0 (…) [base image]: …`), because what to
+/// do about its findings differs: rebuild on a newer base, not edit a step.
 pub(crate) fn layer_label(layer: &LayerInfo) -> String {
     let mut s = format!("layer {} ({})", layer.index, short_id(&layer.diff_id));
+    if layer.base {
+        s.push(' ');
+        s.push_str(BASE_MARK);
+    }
     if let Some(by) = layer.created_by.as_deref().map(one_line)
         && !by.is_empty()
     {
@@ -179,6 +188,35 @@ pub(crate) fn layer(report: &Report, index: Option<usize>) -> Option<&LayerInfo>
         .get(i)
         .filter(|l| l.index == i)
         .or_else(|| report.layers.iter().find(|l| l.index == i))
+}
+
+/// Whether the layer at `index` belongs to the base image (`false` when
+/// unknown).
+pub(crate) fn is_base(report: &Report, index: Option<usize>) -> bool {
+    layer(report, index).is_some_and(|l| l.base)
+}
+
+/// The base image's layers as text (`0`, `0-3`, `0, 2`), `None` when no
+/// layer is known to come from a base image.
+pub(crate) fn base_layers(report: &Report) -> Option<String> {
+    let idx: Vec<usize> = report
+        .layers
+        .iter()
+        .filter(|l| l.base)
+        .map(|l| l.index)
+        .collect();
+    let (first, last) = (*idx.first()?, *idx.last()?);
+    let contiguous = idx.windows(2).all(|w| w[1] == w[0] + 1);
+    Some(if idx.len() == 1 {
+        first.to_string()
+    } else if contiguous {
+        format!("{first}-{last}")
+    } else {
+        idx.iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
 }
 
 /// Finds the package a finding is about: the one with the same purl at
@@ -267,6 +305,43 @@ mod tests {
             "layer 3 (sha256:abababababab): CMD [\"sh\"]"
         );
         assert_eq!(one_line(&"x ".repeat(80)).chars().count(), 100);
+        let base = LayerInfo { base: true, ..l };
+        assert_eq!(
+            layer_label(&base),
+            "layer 3 (sha256:abababababab) [base image]: CMD [\"sh\"]"
+        );
+    }
+
+    #[test]
+    fn base_layer_ranges() {
+        let layers = |bases: &[bool]| -> Report {
+            serde_json::from_value(serde_json::json!({
+                "schema_version": 1,
+                "tool": {"name": "t", "version": "0"},
+                "target": {"kind": "image", "name": "x", "os": null},
+                "layers": bases.iter().enumerate().map(|(i, b)| serde_json::json!({
+                    "index": i, "diff_id": format!("sha256:{i}"), "base": b,
+                })).collect::<Vec<_>>(),
+                "packages": [], "findings": [], "suppressed": [], "warnings": [],
+                "summary": {"by_severity": {}, "exit_code": 0},
+            }))
+            .unwrap()
+        };
+        assert_eq!(base_layers(&layers(&[false, false])), None);
+        assert_eq!(base_layers(&layers(&[true, false])).as_deref(), Some("0"));
+        assert_eq!(
+            base_layers(&layers(&[true, true, true, false])).as_deref(),
+            Some("0-2")
+        );
+        assert_eq!(
+            base_layers(&layers(&[true, false, true])).as_deref(),
+            Some("0, 2")
+        );
+        let r = layers(&[true, false]);
+        assert!(is_base(&r, Some(0)));
+        assert!(!is_base(&r, Some(1)));
+        assert!(!is_base(&r, Some(7)));
+        assert!(!is_base(&r, None));
     }
 
     #[test]

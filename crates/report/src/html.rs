@@ -8,7 +8,7 @@
 //! report text is HTML-escaped and data lives in the markup (never inside
 //! the script), so a hostile package name or advisory title cannot run.
 
-use crate::document::{advisory_url, layer, one_line, short_id};
+use crate::document::{advisory_url, base_layers, is_base, layer, one_line, short_id};
 use std::fmt::Write as _;
 use std::io::{self, Write};
 use tidewatch_types::{Finding, Report, Severity};
@@ -57,6 +57,9 @@ pub fn to_string(report: &Report) -> String {
     }
     if let Some(d) = &t.config_digest {
         meta("Config", d);
+    }
+    if let Some(b) = base_layers(report) {
+        meta("Base image layers", &b);
     }
     meta(
         "Scanned by",
@@ -201,12 +204,14 @@ fn finding_row(h: &mut String, report: &Report, f: &Finding) {
     };
     let layer_cell = match (f.layer, layer(report, f.layer)) {
         (Some(i), Some(l)) => format!(
-            r#"<td data-sort="{i}" title="{}">{i}</td>"#,
+            r#"<td data-sort="{i}" title="{}">{i}{}</td>"#,
             esc(&format!(
-                "{} {}",
+                "{}{} {}",
                 short_id(&l.diff_id),
+                if l.base { " (base image)" } else { "" },
                 one_line(l.created_by.as_deref().unwrap_or(""))
-            ))
+            )),
+            base_badge(l.base),
         ),
         (Some(i), None) => format!(r#"<td data-sort="{i}">{i}</td>"#),
         (None, _) => r#"<td data-sort="-1"></td>"#.to_string(),
@@ -226,6 +231,16 @@ fn finding_row(h: &mut String, report: &Report, f: &Finding) {
         path = esc(f.path.as_deref().unwrap_or("")),
         title = esc(f.title.as_deref().unwrap_or("")),
     );
+}
+
+/// A marker after a layer index when the layer came from the base image
+/// (the filter matches its text, so `base` finds those findings).
+fn base_badge(base: bool) -> &'static str {
+    if base {
+        r#" <span class="base" title="from the base image">base</span>"#
+    } else {
+        ""
+    }
 }
 
 fn suppressed(h: &mut String, report: &Report) {
@@ -287,8 +302,9 @@ fn layers(h: &mut String, report: &Report) {
             .count();
         let _ = writeln!(
             h,
-            r#"<tr><td>{}</td><td title="{}">{}</td><td class="cmd">{}</td><td>{pkgs}</td><td>{vulns}</td></tr>"#,
+            r#"<tr><td>{}{}</td><td title="{}">{}</td><td class="cmd">{}</td><td>{pkgs}</td><td>{vulns}</td></tr>"#,
             l.index,
+            base_badge(l.base),
             esc(&l.diff_id),
             esc(&short_id(&l.diff_id)),
             esc(l.created_by.as_deref().unwrap_or("")),
@@ -316,9 +332,10 @@ fn packages(h: &mut String, report: &Report) {
             .map(|s| format!("{} {}", s.name, s.version))
             .unwrap_or_default();
         let layer = p.layer().map(|l| l.to_string()).unwrap_or_default();
+        let badge = base_badge(is_base(report, p.layer()));
         let _ = writeln!(
             h,
-            r#"<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="path">{}</td><td data-sort="{}">{}</td><td class="purl">{}</td></tr>"#,
+            r#"<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="path">{}</td><td data-sort="{}">{}{badge}</td><td class="purl">{}</td></tr>"#,
             esc(&p.name),
             esc(&p.version),
             esc(&p.format),
@@ -368,6 +385,7 @@ td.path,td.purl,td.cmd{font-family:ui-monospace,monospace;font-size:12px;word-br
 .sev{display:inline-block;min-width:6.5em;text-align:center;border-radius:3px;padding:0 .3em;color:#fff;font-weight:600;font-size:12px}
 .sev-critical{background:var(--crit)}.sev-high{background:var(--high)}.sev-medium{background:var(--med);color:#222}.sev-low{background:var(--low)}.sev-negligible{background:var(--neg)}.sev-unknown{background:var(--unk);color:#222}
 .kev{background:#000;color:#ff0;font-size:11px;padding:0 .3em;border-radius:3px}
+.base{background:#e9ecef;color:#333;font-size:11px;padding:0 .3em;border-radius:3px}
 svg.chart text{font-size:13px}svg.chart .label{fill:#333}svg.chart .count{fill:#333;font-weight:600}
 svg.chart .sev-critical rect{fill:var(--crit)}svg.chart .sev-high rect{fill:var(--high)}svg.chart .sev-medium rect{fill:var(--med)}svg.chart .sev-low rect{fill:var(--low)}svg.chart .sev-negligible rect{fill:var(--neg)}svg.chart .sev-unknown rect{fill:var(--unk)}
 .controls{display:flex;gap:1rem;align-items:center;flex-wrap:wrap}.controls input[type=search]{min-width:22rem;padding:.25rem}

@@ -216,6 +216,9 @@ fn result(
         if let Some(c) = &l.created_by {
             lv["createdBy"] = json!(c);
         }
+        if l.base {
+            lv["baseImage"] = json!(true);
+        }
         props["layer"] = lv;
     } else if let Some(i) = f.layer {
         props["layer"] = json!({"index": i});

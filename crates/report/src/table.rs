@@ -2,7 +2,7 @@
 //! the findings sorted by severity, optionally the package inventory, and
 //! the warnings that make a result less complete than it looks.
 
-use crate::document::layer_label;
+use crate::document::{base_layers, is_base, layer_label};
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -17,8 +17,8 @@ pub enum GroupBy {
     #[default]
     Severity,
     /// A heading and a table per layer that brought findings in (index,
-    /// short diff_id, `created_by`), base layer first: tells which
-    /// Dockerfile step to fix.
+    /// short diff_id, `created_by`, whether the base image brought it),
+    /// lowest layer first: tells which Dockerfile step to fix.
     Layer,
 }
 
@@ -69,6 +69,9 @@ pub fn render(report: &Report, opts: &TableOptions, out: &mut dyn Write) -> io::
     writeln!(out, "{heading}")?;
     writeln!(out, "{}", "=".repeat(heading.chars().count()))?;
     writeln!(out, "{}", totals_line(report))?;
+    if let Some(line) = base_line(report) {
+        writeln!(out, "{line}")?;
+    }
 
     if opts.list_all_pkgs {
         writeln!(out)?;
@@ -88,7 +91,7 @@ pub fn render(report: &Report, opts: &TableOptions, out: &mut dyn Write) -> io::
                 p.format.clone(),
                 source,
                 p.path().unwrap_or("").to_string(),
-                p.layer().map(|l| l.to_string()).unwrap_or_default(),
+                layer_cell(report, p.layer()),
             ]);
         }
         writeln!(out, "{t}")?;
@@ -98,7 +101,7 @@ pub fn render(report: &Report, opts: &TableOptions, out: &mut dyn Write) -> io::
         match opts.group_by {
             GroupBy::Severity => {
                 writeln!(out)?;
-                let t = findings_table(&sorted(&report.findings), opts, true);
+                let t = findings_table(report, &sorted(&report.findings), opts, true);
                 writeln!(out, "{t}")?;
             }
             GroupBy::Layer => by_layer(report, opts, out)?,
@@ -135,7 +138,12 @@ pub fn render(report: &Report, opts: &TableOptions, out: &mut dyn Write) -> io::
     Ok(())
 }
 
-fn findings_table(findings: &[&Finding], opts: &TableOptions, layer_column: bool) -> Table {
+fn findings_table(
+    report: &Report,
+    findings: &[&Finding],
+    opts: &TableOptions,
+    layer_column: bool,
+) -> Table {
     let mut t = new_table(opts);
     let mut header = vec![
         "Package",
@@ -160,7 +168,7 @@ fn findings_table(findings: &[&Finding], opts: &TableOptions, layer_column: bool
             f.fixed_versions.join(", "),
         ];
         if layer_column {
-            row.push(f.layer.map(|l| l.to_string()).unwrap_or_default());
+            row.push(layer_cell(report, f.layer));
         }
         row.push(f.title.clone().unwrap_or_default());
         t.add_row(row);
@@ -208,7 +216,7 @@ fn by_layer(report: &Report, opts: &TableOptions, out: &mut dyn Write) -> io::Re
             findings.len(),
             counts.join(", ")
         )?;
-        writeln!(out, "{}", findings_table(&findings, opts, false))?;
+        writeln!(out, "{}", findings_table(report, &findings, opts, false))?;
     }
     Ok(())
 }
@@ -222,6 +230,33 @@ fn new_table(opts: &TableOptions) -> Table {
         ContentArrangement::Disabled
     });
     t
+}
+
+/// `2`, or `0 (base)` for a layer of the base image.
+fn layer_cell(report: &Report, index: Option<usize>) -> String {
+    match index {
+        Some(i) if is_base(report, index) => format!("{i} (base)"),
+        Some(i) => i.to_string(),
+        None => String::new(),
+    }
+}
+
+/// Which layers came from the base image and how the findings split
+/// between it and the layers built on top: the first tells "rebuild on a
+/// newer base", the second "fix your own Dockerfile". `None` when no
+/// base image is known.
+fn base_line(report: &Report) -> Option<String> {
+    let layers = base_layers(report)?;
+    let from_base = report
+        .findings
+        .iter()
+        .filter(|f| is_base(report, f.layer))
+        .count();
+    let on_top = report.findings.len() - from_base;
+    let plural = if layers.contains(['-', ',']) { "s" } else { "" };
+    Some(format!(
+        "Base image: layer{plural} {layers}; vulnerabilities from the base image: {from_base}, from the layers on top: {on_top}"
+    ))
 }
 
 /// `Total: 3 (UNKNOWN: 0, LOW: 1, …)` like Trivy's, so the eye finds the
