@@ -27,4 +27,5 @@ pub use model::{
     Advisory, AffectedRecord, CveInfo, DbStatus, ImportReport, SourceStatus, SourceSummary,
 };
 pub use schema::SCHEMA_VERSION;
+pub use scoring::best_severity as cvss_severity;
 pub use store::Db;

@@ -88,8 +88,9 @@ pub(crate) fn severity(version: &str, score: f64) -> Severity {
     }
 }
 
-/// Severity and its source label (`cvss:3.1` …) from the best entry.
-pub(crate) fn best_severity(entries: &[Cvss]) -> Option<(Severity, String)> {
+/// Severity and its source label (`nvd:cvss3.1` …) from the best entry:
+/// v4.0 > v3.1 > v3.0 > v2, the first given among equal versions.
+pub fn best_severity(entries: &[Cvss]) -> Option<(Severity, String)> {
     let b = best(entries)?;
     let score = b.score?;
     Some((

@@ -134,7 +134,7 @@ fn evaluate(
         }
     } else {
         let rpm_ranges;
-        let ranges = if pkg.format == "rpm" && record.module.is_none() {
+        let ranges = if pkg.format == "rpm" && !rpm_rules::names_module(record.module.as_deref()) {
             rpm_ranges = rpm_rules::ranges_for(pkg, &query.version, &record.ranges);
             if rpm_ranges.is_empty() && record.versions.is_empty() {
                 return None;
@@ -162,17 +162,11 @@ fn evaluate(
             }
         }
     };
-    let (severity, severity_source) = match (record.severity, advisory.severity) {
-        (Some(s), _) => (s, Some(advisory.source.clone())),
-        (None, Some(s)) => (
-            s,
-            advisory
-                .severity_source
-                .clone()
-                .or_else(|| Some(advisory.source.clone())),
-        ),
-        (None, None) => (Severity::Unknown, None),
-    };
+    // Only a vendor's own word here; CVSS-derived severities are decided
+    // in `enrich`, once every CVSS vector of the finding (the feed's and
+    // NVD's) is known.
+    let (severity, severity_source) =
+        vendor_severity(record).map_or((Severity::Unknown, None), |(s, src)| (s, Some(src)));
     Some(Finding {
         id: advisory.id.clone(),
         aliases: advisory.aliases.clone(),
@@ -195,6 +189,38 @@ fn evaluate(
         layer: pkg.layer(),
         vex_status: None,
     })
+}
+
+/// The vendor's severity for this package, when the feed gives one: the
+/// per-package one (Debian urgency, Ubuntu priority, OSV
+/// `ecosystem_specific`/`database_specific` severity or urgency) before
+/// the advisory's (OSV `database_specific.severity`, an Ubuntu `severity`
+/// entry, Red Hat's impact). An advisory severity the importer computed
+/// from CVSS is not a vendor's and is left to `enrich`; so is UNKNOWN.
+fn vendor_severity(record: &AffectedRecord) -> Option<(Severity, String)> {
+    let advisory = &record.advisory;
+    if let Some(s) = record.severity.filter(|s| *s != Severity::Unknown) {
+        return Some((s, vendor_label(&advisory.source, &record.ecosystem)));
+    }
+    let s = advisory.severity.filter(|s| *s != Severity::Unknown)?;
+    match advisory.severity_source.as_deref() {
+        Some(src) if crate::enrich::is_cvss_derived(src) => None,
+        Some(src) => Some((s, src.to_string())),
+        None => Some((s, vendor_label(&advisory.source, &record.ecosystem))),
+    }
+}
+
+/// `severity_source` for a per-package vendor severity: the distro, not
+/// the file format it came in.
+fn vendor_label(feed: &str, ecosystem: &str) -> String {
+    let distro = ecosystem.split(':').next().unwrap_or_default();
+    match feed {
+        "debian-tracker" | "debian-oval" => "debian".into(),
+        "ubuntu-oval" => "ubuntu".into(),
+        "osv" if distro == "Debian" => "debian".into(),
+        "osv" if distro == "Ubuntu" => "ubuntu".into(),
+        other => other.to_string(),
+    }
 }
 
 /// A range that could not be evaluated is a warning, never a silent
