@@ -49,8 +49,11 @@ pub struct AffectedRecord {
     /// OVAL, AlmaLinux / Rocky / Red Hat / SUSE OSV); false when it is a
     /// source package / origin (Debian, Alpine) or a language package.
     pub binary_package: bool,
-    /// The modular stream the record applies to (`nodejs:18`), from Red Hat
-    /// OVAL's "Module … is enabled" criteria; `None` for non-modular records.
+    /// What the record is restricted to: the modular stream it applies to
+    /// (`nodejs:18`, from Red Hat OVAL's "Module … is enabled" criteria),
+    /// or `arch:<a>[,<b>…]` when the feed shipped different fixed builds
+    /// per architecture (Oracle ELSA) and this record holds the build for
+    /// those architectures; `None` for records that apply to every build.
     pub module: Option<String>,
 }
 

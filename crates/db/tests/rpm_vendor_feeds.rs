@@ -179,3 +179,106 @@ fn amazon_malformed_files_name_the_path() {
         r#"<?xml version="1.0" ?><updates><update type="security"><id>ALAS2-2018-942</id><pkglist><collection short="amazon-linux-2"><package name="qemu-kvm" epoch="10" version="1.5.3" release="141.amzn2.5.3" arch="x86_64">"#,
     );
 }
+
+#[test]
+fn oracle_elsa_oval_with_tests() {
+    let (_t, db, report) = db_from(&[fixtures().join("oracle/com.oracle.elsa-2007.xml")]);
+    assert_eq!(sources(&report), ["oracle-oval:5"]);
+    let (rec, events) = only(&db, "Oracle:5", "bind-libs", "ELSA-2007-0057");
+    assert_eq!(events, below("30:9.3.3-8.el5"));
+    assert!(rec.binary_package);
+    assert_eq!(rec.advisory.severity, Some(Severity::Medium));
+    assert_eq!(rec.advisory.severity_source.as_deref(), Some("oracle-oval"));
+    assert_eq!(rec.advisory.aliases, ["CVE-2007-0493", "CVE-2007-0494"]);
+    assert_eq!(rec.advisory.published.as_deref(), Some("2007-06-26"));
+    // The release and signature-key tests name no package to record.
+    assert!(
+        db.affected("Oracle:5", "oraclelinux-release")
+            .expect("q")
+            .is_empty()
+    );
+}
+
+#[test]
+fn oracle_elsa_oval_several_releases_from_comments() {
+    // vuln-list's sample keeps definitions only: the criterion comments
+    // carry package and version; one ELSA covers OL5 and OL6.
+    let (_t, db, report) = db_from(&[fixtures().join("oracle/com.oracle.elsa-comments-only.xml")]);
+    assert_eq!(
+        sources(&report),
+        ["oracle-oval:5", "oracle-oval:6", "oracle-oval:7"]
+    );
+    let (rec, events) = only(&db, "Oracle:5", "firefox", "ELSA-2011-1268");
+    assert_eq!(events, below("3.6.22-1.0.1.el5_7"));
+    assert_eq!(rec.advisory.severity, Some(Severity::High));
+    let (_, events) = only(&db, "Oracle:6", "firefox", "ELSA-2011-1268");
+    assert_eq!(events, below("3.6.22-1.0.1.el6_1"));
+    // A UEK advisory keeps the `el7uek` marker on every package it lists,
+    // perf included (the matcher keeps it off the RHCK perf).
+    let (_, events) = only(&db, "Oracle:7", "perf", "ELSA-2019-4820");
+    assert_eq!(events, below("4.14.35-1902.6.6.el7uek"));
+    let (_, events) = only(&db, "Oracle:7", "kernel-uek", "ELSA-2019-4820");
+    assert_eq!(events, below("4.14.35-1902.6.6.el7uek"));
+}
+
+#[test]
+fn oracle_elsa_oval_per_arch_builds_and_ksplice() {
+    let (_t, db, _) = db_from(&[
+        fixtures().join("oracle/com.oracle.elsa-per-arch.xml"),
+        fixtures().join("oracle/com.oracle.elsa-ksplice.xml"),
+    ]);
+    let mut recs: Vec<(Option<String>, Vec<RangeEvent>)> =
+        records(&db, "Oracle:7", "rsyslog-gnutls", "ELSA-2022-4803")
+            .into_iter()
+            .map(|r| (r.module.clone(), r.ranges[0].events.clone()))
+            .collect();
+    recs.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        recs,
+        [
+            (
+                Some("arch:aarch64".to_string()),
+                below("8.24.0-57.0.4.el7_9.3")
+            ),
+            (
+                Some("arch:x86_64".to_string()),
+                below("8.24.0-57.0.1.el7_9.3")
+            ),
+        ]
+    );
+    // The same ksplice build for both arches: one plain record.
+    let (rec, events) = only(&db, "Oracle:8", "openssl-libs", "ELSA-2021-9151");
+    assert_eq!(events, below("2:1.1.1g-15.ksplice1.el8_3"));
+    assert_eq!(rec.module, None);
+    assert_eq!(rec.advisory.aliases, ["CVE-2021-3449", "CVE-2021-3450"]);
+}
+
+#[test]
+fn oracle_malformed_files_name_the_path() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let good =
+        fs::read_to_string(fixtures().join("oracle/com.oracle.elsa-2007.xml")).expect("read");
+    assert_malformed(
+        tmp.path(),
+        "com.oracle.elsa-cut.xml",
+        &good[..good.len() * 2 / 3],
+    );
+    assert_malformed(
+        tmp.path(),
+        "com.oracle.elsa-sev.xml",
+        &good.replace(
+            "<severity>MODERATE</severity>",
+            "<severity>SEVERE-ISH</severity>",
+        ),
+    );
+    assert_malformed(
+        tmp.path(),
+        "com.oracle.elsa-norelease.xml",
+        &good
+            .replace("comment=\"Oracle Linux 5 is installed\"", "comment=\"x\"")
+            .replace(
+                "<platform>Oracle Linux 5</platform>",
+                "<platform>Oracle Linux</platform>",
+            ),
+    );
+}

@@ -134,7 +134,7 @@ fn evaluate(
         }
     } else {
         let rpm_ranges;
-        let ranges = if pkg.format == "rpm" && record.module.is_none() {
+        let ranges = if pkg.format == "rpm" && !rpm_rules::names_module(record.module.as_deref()) {
             rpm_ranges = rpm_rules::ranges_for(pkg, &query.version, &record.ranges);
             if rpm_ranges.is_empty() && record.versions.is_empty() {
                 return None;

@@ -24,6 +24,20 @@
 //! component. Ranges with no fixed version (still unfixed) apply to both
 //! kinds.
 //!
+//! **Build flavours.** Oracle Linux ships Ksplice user-space builds
+//! (`2:1.1.1g-15.ksplice1.el8_3`), FIPS builds (`…_fips`) and the UEK
+//! kernel line (`…el7uek`, whose advisories also list `perf` built from
+//! UEK) under the same package names as the regular builds. They are
+//! separate version lines: a package is compared only with fixed versions
+//! of its own flavour (same `ksplice<N>` release component, both or
+//! neither FIPS, both or neither UEK), as Trivy does for Ksplice and FIPS.
+//!
+//! **Architectures.** A record whose qualifier is `arch:<a>[,<b>…]` (a
+//! feed that shipped different fixed builds per architecture, see the
+//! db's `AffectedRecord::module`) applies to packages of those
+//! architectures; `noarch` packages and packages of unknown architecture
+//! are not excluded by it.
+//!
 //! **Epochs.** A missing epoch is 0 on both sides, which is rpm's own
 //! rule (`rpm::compare`); feeds that write epochs (AlmaLinux, Red Hat
 //! OVAL) spell them out, so nothing is guessed.
@@ -70,12 +84,39 @@ pub fn module_stream(pkg: &Package) -> Option<String> {
     Some(format!("{name}:{stream}"))
 }
 
-/// Whether a record naming `module` may apply to the package.
+/// The prefix of an architecture qualifier in a record's `module`.
+const ARCH_PREFIX: &str = "arch:";
+
+/// Whether a record with qualifier `module` (a module stream, or an
+/// `arch:` list) may apply to the package.
 pub fn module_applies(pkg: &Package, module: Option<&str>) -> bool {
     match module {
-        Some(m) => module_stream(pkg).as_deref() == Some(m),
+        Some(m) => match m.strip_prefix(ARCH_PREFIX) {
+            Some(arches) => match pkg.arch.as_deref() {
+                Some(a) if a != "noarch" => arches.split(',').any(|x| x == a),
+                _ => true,
+            },
+            None => module_stream(pkg).as_deref() == Some(m),
+        },
         None => true,
     }
+}
+
+/// Whether a record's qualifier names a module stream (rather than
+/// nothing or an architecture).
+pub fn names_module(module: Option<&str>) -> bool {
+    module.is_some_and(|m| !m.starts_with(ARCH_PREFIX))
+}
+
+/// The build flavour of an rpm `[epoch:]version-release`: its Ksplice
+/// component, and whether it is a FIPS or a UEK build.
+fn flavour(evr: &str) -> (Option<&str>, bool, bool) {
+    let release = without_epoch(evr).rsplit_once('-').map_or("", |(_, r)| r);
+    let parts = || release.split(['.', '+']);
+    let ksplice = parts().find(|p| p.starts_with("ksplice"));
+    let fips = release.contains("_fips");
+    let uek = parts().any(|p| p.starts_with("el") && p.ends_with("uek"));
+    (ksplice, fips, uek)
 }
 
 /// The ranges of a module-less record that may apply to the package.
@@ -88,6 +129,7 @@ pub fn ranges_for(pkg: &Package, installed: &str, ranges: &[AffectedRange]) -> V
         .map(|(_, st)| st)
         .filter(|st| st.starts_with(|c: char| c.is_ascii_digit()));
     let major = leading_component(installed);
+    let kind = flavour(installed);
     ranges
         .iter()
         .filter(|r| {
@@ -103,6 +145,9 @@ pub fn ranges_for(pkg: &Package, installed: &str, ranges: &[AffectedRange]) -> V
                 return true;
             }
             fixed.iter().any(|v| {
+                if flavour(v) != kind {
+                    return false;
+                }
                 let is_modular = v.contains(".module");
                 if modular {
                     is_modular
@@ -219,6 +264,49 @@ mod tests {
             ranges_for(&plain, &plain.version, std::slice::from_ref(&unfixed)),
             vec![unfixed]
         );
+    }
+
+    #[test]
+    fn oracle_build_flavours_see_only_their_own_fixes() {
+        let ranges = vec![
+            range("2:1.1.1g-15.ksplice1.el8_3"),
+            range("1:1.1.1g-15.0.1.el8_3"),
+        ];
+        let mut plain = rpm("openssl-libs", "1:1.1.1g-12.el8_3", None, None);
+        plain.ecosystem = Some("Oracle:8".into());
+        assert_eq!(
+            ranges_for(&plain, &plain.version, &ranges),
+            vec![ranges[1].clone()]
+        );
+        let ksplice = rpm("openssl-libs", "2:1.1.1g-12.ksplice1.el8_3", None, None);
+        assert_eq!(
+            ranges_for(&ksplice, &ksplice.version, &ranges),
+            vec![ranges[0].clone()]
+        );
+        // ELSA-2019-4820 lists perf with the UEK version: not the RHCK perf.
+        let uek = [range("4.14.35-1902.6.6.el7uek")];
+        let perf = rpm("perf", "3.10.0-1160.el7", None, None);
+        assert!(ranges_for(&perf, &perf.version, &uek).is_empty());
+        let kernel_uek = rpm("kernel-uek", "4.14.35-1902.3.1.el7uek", None, None);
+        assert_eq!(ranges_for(&kernel_uek, &kernel_uek.version, &uek).len(), 1);
+        let fips = [range("10:3.6.16-4.0.1.el8_fips")];
+        let gnutls = rpm("gnutls", "3.6.16-4.el8", None, None);
+        assert!(ranges_for(&gnutls, &gnutls.version, &fips).is_empty());
+    }
+
+    #[test]
+    fn arch_qualified_records_apply_to_their_arches() {
+        let mut p = rpm("rsyslog", "8.24.0-57.0.1.el7_9.3", None, None);
+        p.arch = Some("x86_64".into());
+        assert!(module_applies(&p, Some("arch:x86_64")));
+        assert!(module_applies(&p, Some("arch:aarch64,x86_64")));
+        assert!(!module_applies(&p, Some("arch:aarch64")));
+        assert!(!names_module(Some("arch:aarch64")));
+        assert!(names_module(Some("nodejs:18")));
+        p.arch = Some("noarch".into());
+        assert!(module_applies(&p, Some("arch:aarch64")));
+        p.arch = None;
+        assert!(module_applies(&p, Some("arch:aarch64")));
     }
 
     #[test]

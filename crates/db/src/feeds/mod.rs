@@ -21,6 +21,7 @@ use crate::shape::Shape;
 use tidewatch_types::{AffectedRange, Cvss, FixState, Severity};
 
 mod alpine_secdb;
+mod amazon_alas;
 mod debian_oval;
 mod debian_tracker;
 mod epss;
@@ -28,9 +29,11 @@ mod friendsofphp;
 mod kev;
 mod nodejs_wg;
 mod nvd;
+mod oracle_oval;
 mod osv;
 mod oval;
 mod redhat_oval;
+mod rpm_fix;
 mod rustsec;
 mod ubuntu_oval;
 
@@ -41,6 +44,8 @@ pub(crate) const FEEDS: &[Feed] = &[
     debian_oval::FEED,
     ubuntu_oval::FEED,
     redhat_oval::FEED,
+    amazon_alas::FEED,
+    oracle_oval::FEED,
     debian_tracker::FEED,
     nvd::FEED,
     kev::FEED,
