@@ -111,11 +111,13 @@ fn read_file(
     }
     let mut file = File::open(path)?;
     let mut head = Vec::new();
+    let mut needles = None;
     if want == Want::Sniff {
         (&mut file).take(SNIFF_LEN as u64).read_to_end(&mut head)?;
         if !filter.sniff(rel, &head) {
             return Ok(None);
         }
+        needles = filter.must_contain(rel, &head);
     }
     let data = if spill.should_spill(size) {
         let mut w = spill.writer(rel).map_err(io::Error::other)?;
@@ -135,6 +137,11 @@ fn read_file(
             .read_to_end(&mut bytes)?;
         FileData::Memory(Arc::new(bytes))
     };
+    if let Some(needles) = needles
+        && !crate::layer::contains_any(&data, &needles)?
+    {
+        return Ok(None);
+    }
     Ok(Some(FileEntry {
         layer: None,
         size,

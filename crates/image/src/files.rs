@@ -35,6 +35,69 @@ pub trait FileFilter: Sync {
     fn sniff(&self, _path: &str, _head: &[u8]) -> bool {
         false
     }
+    /// For a file [`FileFilter::sniff`] accepted: `Some(needles)` keeps it
+    /// only if one of these byte strings occurs somewhere in it, checked
+    /// while its bytes stream past (what marks a Go or Rust binary lies deep
+    /// inside the file, not in its first bytes); `None` keeps it as it is.
+    fn must_contain(&self, _path: &str, _head: &[u8]) -> Option<Vec<&'static [u8]>> {
+        None
+    }
+}
+
+/// Looks for any of a set of byte strings in data that arrives in chunks,
+/// including occurrences that straddle two chunks.
+pub(crate) struct ContentCheck {
+    finders: Vec<memchr::memmem::Finder<'static>>,
+    /// The last `longest - 1` bytes seen, for straddling occurrences.
+    tail: Vec<u8>,
+    longest: usize,
+    found: bool,
+}
+
+impl ContentCheck {
+    pub(crate) fn new(needles: &[&'static [u8]]) -> ContentCheck {
+        let needles: Vec<&'static [u8]> =
+            needles.iter().copied().filter(|n| !n.is_empty()).collect();
+        ContentCheck {
+            longest: needles.iter().map(|n| n.len()).max().unwrap_or(0),
+            finders: needles
+                .into_iter()
+                .map(memchr::memmem::Finder::new)
+                .collect(),
+            tail: Vec::new(),
+            found: false,
+        }
+    }
+
+    pub(crate) fn feed(&mut self, chunk: &[u8]) {
+        if self.found || self.finders.is_empty() || chunk.is_empty() {
+            return;
+        }
+        let keep = self.longest - 1;
+        let mut joint = std::mem::take(&mut self.tail);
+        let reach = chunk.len().min(keep);
+        joint.extend_from_slice(chunk.get(..reach).unwrap_or_default());
+        if self
+            .finders
+            .iter()
+            .any(|f| f.find(&joint).is_some() || f.find(chunk).is_some())
+        {
+            self.found = true;
+            return;
+        }
+        // The new tail: the last `keep` bytes of everything seen so far.
+        if chunk.len() >= keep {
+            self.tail = chunk.get(chunk.len() - keep..).unwrap_or_default().to_vec();
+        } else {
+            let drop = joint.len().saturating_sub(keep);
+            joint.drain(..drop);
+            self.tail = joint;
+        }
+    }
+
+    pub(crate) fn found(&self) -> bool {
+        self.found
+    }
 }
 
 /// The bytes of a kept file: in memory, or spilled to a temporary file
@@ -136,5 +199,38 @@ impl Files {
 
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ContentCheck;
+
+    fn found(data: &[u8], split: &[usize], needles: &[&'static [u8]]) -> bool {
+        let mut check = ContentCheck::new(needles);
+        let mut at = 0;
+        for &s in split.iter().chain(std::iter::once(&data.len())) {
+            check.feed(&data[at..s]);
+            at = s;
+        }
+        check.found()
+    }
+
+    #[test]
+    fn finds_needles_across_every_split() {
+        let data = b"0123456789\xff Go buildinf:abcdef.dep-v0\0xyz";
+        for a in 0..=data.len() {
+            for b in a..=data.len() {
+                assert!(found(data, &[a, b], &[b"\xff Go buildinf:"]), "{a} {b}");
+                assert!(found(data, &[a, b], &[b"nope", b".dep-v0"]), "{a} {b}");
+                assert!(!found(data, &[a, b], &[b"buildinf:x"]), "{a} {b}");
+            }
+        }
+        // One byte at a time, the needle at the very start and end.
+        let ones: Vec<usize> = (1..data.len()).collect();
+        assert!(found(data, &ones, &[b"0123"]));
+        assert!(found(data, &ones, &[b"\0xyz"]));
+        assert!(!found(data, &ones, &[b"xyz!"]));
+        assert!(!found(data, &[], &[]));
     }
 }

@@ -9,7 +9,7 @@
 
 use crate::digest::{Digest, HashingReader};
 use crate::error::ImageError;
-use crate::files::{FileData, FileEntry, FileFilter, SNIFF_LEN, Want};
+use crate::files::{ContentCheck, FileData, FileEntry, FileFilter, SNIFF_LEN, Want};
 use crate::path::{ancestors, normalise_entry, parent};
 use crate::spill::Spill;
 use crate::tarstream::{Event, Kind, Streamed, TarError, TarReader};
@@ -365,16 +365,24 @@ fn walk<R: crate::tarstream::Skip>(
                 out.files.remove(&path);
                 let keep = match filter.wants(&path, header.size, header.mode) {
                     Want::Skip => None,
-                    Want::Keep => Some(Vec::new()),
+                    Want::Keep => Some((Vec::new(), None)),
                     Want::Sniff => {
                         let len = usize::try_from(header.size.min(SNIFF_LEN as u64)).unwrap_or(0);
                         let mut head = vec![0u8; len];
                         tar.read_data_full(&mut head)?;
-                        filter.sniff(&path, &head).then_some(head)
+                        if filter.sniff(&path, &head) {
+                            let check = filter
+                                .must_contain(&path, &head)
+                                .map(|n| ContentCheck::new(&n));
+                            Some((head, check))
+                        } else {
+                            None
+                        }
                     }
                 };
-                if let Some(head) = keep {
-                    let data = store(tar, head, header.size, &path, spill)?;
+                if let Some((head, check)) = keep
+                    && let Some(data) = store(tar, head, header.size, &path, spill, check)?
+                {
                     out.files.insert(
                         path,
                         FileEntry {
@@ -401,35 +409,78 @@ pub(crate) fn wants_copy(filter: &dyn FileFilter, path: &str, entry: &FileEntry)
                 .data
                 .reader()
                 .and_then(|r| r.take(SNIFF_LEN as u64).read_to_end(&mut head));
-            read.is_ok() && filter.sniff(path, &head)
+            if read.is_err() || !filter.sniff(path, &head) {
+                return false;
+            }
+            match filter.must_contain(path, &head) {
+                None => true,
+                Some(needles) => contains_any(&entry.data, &needles).unwrap_or(false),
+            }
         }
     }
 }
 
+/// Does any of `needles` occur in `data`?
+pub(crate) fn contains_any(data: &FileData, needles: &[&'static [u8]]) -> io::Result<bool> {
+    let mut check = ContentCheck::new(needles);
+    let mut reader = data.reader()?;
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            return Ok(check.found());
+        }
+        check.feed(buf.get(..n).unwrap_or_default());
+        if check.found() {
+            return Ok(true);
+        }
+    }
+}
+
+/// Read the rest of the entry after `head`; `None` when `check` is given
+/// and none of its byte strings occurred (the bytes, or the spill file,
+/// are dropped again at once).
 fn store<R: crate::tarstream::Skip>(
     tar: &mut TarReader<R>,
     head: Vec<u8>,
     size: u64,
     path: &str,
     spill: &Spill,
-) -> Result<FileData, TarError> {
-    if spill.should_spill(size) {
+    mut check: Option<ContentCheck>,
+) -> Result<Option<FileData>, TarError> {
+    if let Some(c) = check.as_mut() {
+        c.feed(&head);
+    }
+    let data = if spill.should_spill(size) {
         let mut w = spill.writer(path).map_err(|e| match e {
             ImageError::Spill { source, .. } => TarError::Sink(source),
             other => TarError::Sink(io::Error::other(other.to_string())),
         })?;
         w.write(&head).map_err(TarError::Sink)?;
-        tar.copy_data(&mut |chunk| w.write(chunk))?;
-        return w.finish().map_err(TarError::Sink);
-    }
-    // `size` is at most SPILL_THRESHOLD here, so the reservation is bounded.
-    let mut bytes = head;
-    bytes.reserve(usize::try_from(tar.remaining()).unwrap_or(0));
-    tar.copy_data(&mut |chunk| {
-        bytes.extend_from_slice(chunk);
-        Ok(())
-    })?;
-    Ok(FileData::Memory(Arc::new(bytes)))
+        tar.copy_data(&mut |chunk| {
+            if let Some(c) = check.as_mut() {
+                c.feed(chunk);
+            }
+            w.write(chunk)
+        })?;
+        w.finish().map_err(TarError::Sink)?
+    } else {
+        // `size` is at most SPILL_THRESHOLD here, so the reservation is bounded.
+        let mut bytes = head;
+        bytes.reserve(usize::try_from(tar.remaining()).unwrap_or(0));
+        tar.copy_data(&mut |chunk| {
+            if let Some(c) = check.as_mut() {
+                c.feed(chunk);
+            }
+            bytes.extend_from_slice(chunk);
+            Ok(())
+        })?;
+        FileData::Memory(Arc::new(bytes))
+    };
+    Ok(match check {
+        Some(c) if !c.found() => None,
+        _ => Some(data),
+    })
 }
 
 fn join(dir: &str, name: &str) -> String {

@@ -270,3 +270,123 @@ fn read_dir_walks_without_leaving_the_root() {
     assert_eq!(text(&s, "etc/os-release").as_deref(), Some("ID=dir\n"));
     assert_eq!(s.files.get("etc/os-release").and_then(|e| e.layer), None);
 }
+
+/// Sniffs executables under `usr/bin` for the ELF magic and keeps them
+/// only when they contain `MARKER`, as the Go and Rust catalogers do with
+/// their build-info markers; `opt/` is kept whole.
+struct Marked;
+
+const MARKER: &[u8] = b"\xff MARKER:";
+
+impl tidewatch_image::FileFilter for Marked {
+    fn wants(&self, path: &str, _size: u64, mode: u32) -> tidewatch_image::Want {
+        if path.starts_with("opt/") {
+            tidewatch_image::Want::Keep
+        } else if mode & 0o111 != 0 && path.starts_with("usr/bin/") {
+            tidewatch_image::Want::Sniff
+        } else {
+            tidewatch_image::Want::Skip
+        }
+    }
+
+    fn sniff(&self, _path: &str, head: &[u8]) -> bool {
+        head.starts_with(b"\x7fELF")
+    }
+
+    fn must_contain(&self, _path: &str, _head: &[u8]) -> Option<Vec<&'static [u8]>> {
+        Some(vec![b"never present in these files", MARKER])
+    }
+}
+
+/// An "ELF file" of `len` bytes with the marker at `at`, if given.
+fn elf(len: usize, at: Option<usize>) -> Vec<u8> {
+    let mut b = vec![0u8; len];
+    b[..4].copy_from_slice(b"\x7fELF");
+    for (i, x) in b.iter_mut().enumerate().skip(4) {
+        *x = (i % 251) as u8;
+    }
+    if let Some(at) = at {
+        b[at..at + MARKER.len()].copy_from_slice(MARKER);
+    }
+    b
+}
+
+#[test]
+fn sniffed_files_are_kept_only_when_their_bytes_hold_a_marker() {
+    let big = usize::try_from(SPILL_THRESHOLD).expect("fits") + 4096;
+    // Markers straddling every likely chunk boundary, in the head, at the
+    // very end, and in a file big enough to be spilled.
+    let mut marked: Vec<(String, Vec<u8>)> = Vec::new();
+    for (i, at) in [8, 60, 508, 8188, 65530, 131068, 262140, 299_990]
+        .into_iter()
+        .enumerate()
+    {
+        marked.push((format!("usr/bin/marked{i}"), elf(300_000, Some(at))));
+    }
+    marked.push(("usr/bin/marked-big".into(), elf(big, Some(big - 5_000_000))));
+    let cut = elf(300_000, Some(300_000 - MARKER.len()));
+    let unmarked: Vec<(String, Vec<u8>)> = vec![
+        ("usr/bin/plain".into(), elf(300_000, None)),
+        ("usr/bin/plain-big".into(), elf(big, None)),
+        // The marker cut short by the end of the file.
+        ("usr/bin/cut".into(), cut[..300_000 - 2].to_vec()),
+    ];
+    let executables: Vec<(String, Vec<u8>)> = marked.iter().chain(&unmarked).cloned().collect();
+    let builder = ImageBuilder::new().layer(move |mut l| {
+        for (p, b) in &executables {
+            l = l.file_mode(p, b, 0o755);
+        }
+        l.file_mode("opt/plain", &elf(300_000, None), 0o755)
+            .hardlink("usr/bin/link-marked", "usr/bin/marked0")
+            .hardlink("usr/bin/link-plain", "opt/plain")
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spill = dir.path().join("spill");
+    let path = dir.path().join("image.tar");
+    builder.write_oci_tar(&path).expect("write");
+    let image = open(
+        &path.display().to_string(),
+        &OpenOptions {
+            temp_dir: Some(spill.clone()),
+            ..Default::default()
+        },
+    )
+    .expect("open");
+    let s = image.squash(&Marked).expect("squash");
+    let mut expected: Vec<String> = marked.iter().map(|(p, _)| p.clone()).collect();
+    expected.extend(["opt/plain".to_string(), "usr/bin/link-marked".to_string()]);
+    expected.sort();
+    assert_eq!(paths(&s), expected);
+    for (p, b) in &marked {
+        let entry = s.files.get(p).expect("kept");
+        assert_eq!(
+            entry.data.bytes().expect("read").as_ref(),
+            b.as_slice(),
+            "{p}"
+        );
+    }
+    assert!(matches!(
+        s.files.get("usr/bin/marked-big").map(|e| &e.data),
+        Some(FileData::Spilled(_))
+    ));
+    // The unmarked big file's spill file is gone already.
+    let spilled: Vec<_> = std::fs::read_dir(&spill)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    assert_eq!(spilled.len(), 1, "{spilled:?}");
+
+    // A directory source applies the same rule.
+    let root = dir.path().join("root");
+    std::fs::create_dir_all(root.join("usr/bin")).expect("mkdir");
+    for (p, b) in [
+        ("usr/bin/marked", elf(300_000, Some(65530))),
+        ("usr/bin/plain", elf(300_000, None)),
+    ] {
+        std::fs::write(root.join(p), b).expect("write");
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(root.join(p), std::fs::Permissions::from_mode(0o755))
+            .expect("chmod");
+    }
+    let s = tidewatch_image::read_dir(&root, &Marked, &OpenOptions::default()).expect("read_dir");
+    assert_eq!(paths(&s), vec!["usr/bin/marked"]);
+}

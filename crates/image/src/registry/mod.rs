@@ -90,7 +90,25 @@ pub(crate) fn resolve(
         ?origin,
         "pulling"
     );
-    let remote = Remote::connect(image, auth, opts.insecure)?;
+    fetch(image, auth, opts.insecure, platform).map_err(|e| match (e, origin.hint()) {
+        (ImageError::RegistryUnauthorized { reference, detail }, Some(hint)) => {
+            ImageError::RegistryUnauthorized {
+                reference,
+                detail: format!("{detail} ({hint})"),
+            }
+        }
+        (e, _) => e,
+    })
+}
+
+fn fetch(
+    image: ImageRef,
+    auth: oci_client::secrets::RegistryAuth,
+    insecure: bool,
+    platform: Option<Platform>,
+) -> Result<(Resolved, Remote), ImageError> {
+    let canonical = image.canonical.clone();
+    let remote = Remote::connect(image, auth, insecure)?;
 
     let mut reference = remote.image.endpoint.clone();
     let mut expected = reference
