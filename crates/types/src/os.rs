@@ -18,4 +18,8 @@ pub struct OsInfo {
     pub eol: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eol_date: Option<String>,
+    /// Red Hat content sets (`rhel-8-for-x86_64-baseos-rpms`) from the
+    /// image's `root/buildinfo/content_manifests`, sorted; empty elsewhere.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub content_sets: Vec<String>,
 }

@@ -32,8 +32,10 @@
 //! package came from, so tidewatch scopes to the product and major
 //! release only: `Red Hat:enterprise_linux:<major>`. Importers of Red Hat
 //! OSV, OVAL and CSAF data map every `enterprise_linux:<major>[.minor]::*`
-//! CPE (and `rhel_eus` / `rhel_aus` / `rhel_e4s` streams of that major) to
-//! this string. CentOS Linux and CentOS Stream, rebuilds of RHEL that have
+//! CPE to this string; the CSAF importer leaves the `rhel_eus` /
+//! `rhel_aus` / `rhel_e4s` / `rhel_tus` streams out, since their fixes are
+//! on other version lines (an image's content sets say when it is on one,
+//! see `content_sets`). CentOS Linux and CentOS Stream, rebuilds of RHEL that have
 //! no advisories of their own, are matched against it too, as Grype and
 //! Trivy do.
 //!

@@ -7,6 +7,7 @@
 //! Chainguard), `rpm` (the RHEL family, SUSE, Amazon, Fedora…).
 
 pub mod apk;
+pub mod content_sets;
 pub mod dpkg;
 pub mod ecosystem;
 pub mod eol;

@@ -17,7 +17,7 @@
 //! ship a `redhat-release` too.
 
 use crate::Output;
-use crate::os::eol;
+use crate::os::{content_sets, eol};
 use std::collections::BTreeMap;
 use tidewatch_image::Files;
 use tidewatch_types::OsInfo;
@@ -48,7 +48,8 @@ const MAX_RELEASE_FILE: u64 = 64 * 1024;
 
 /// Whether OS detection needs the file at `path`.
 pub fn wants(path: &str) -> bool {
-    OS_RELEASE.contains(&path)
+    content_sets::wants(path)
+        || OS_RELEASE.contains(&path)
         || RPM_RELEASE.contains(&path)
         || matches!(
             path,
@@ -210,10 +211,41 @@ pub fn identify(files: &Files, out: &mut Output) -> Option<(OsInfo, String)> {
         }
     }
 
+    let (sets, manifest) = content_sets::read(files, out);
+    if found.is_none()
+        && let Some(major) = content_sets::rhel_major(&sets)
+    {
+        // Red Hat images without os-release: the repositories say which
+        // RHEL the rpms came from.
+        let version = content_sets::pinned_release(&sets)
+            .filter(|v| self::major(v) == major)
+            .unwrap_or(major);
+        let os = OsInfo {
+            family: "rhel".into(),
+            version,
+            name: Some("Red Hat Enterprise Linux".into()),
+            ..OsInfo::default()
+        };
+        found = Some((os, manifest.clone().unwrap_or_default()));
+    }
+
     let (mut os, path) = found?;
     if os.codename.is_none() {
         os.codename = eol::codename(&os.family, &os.version).map(str::to_string);
     }
+    if os.family == "rhel"
+        && let Some(stream) = content_sets::extended_stream(&sets)
+    {
+        out.warn(
+            manifest.clone().unwrap_or_else(|| path.clone()),
+            format!(
+                "content sets are RHEL {stream} repositories; vulnerability data is for the main \
+                 RHEL {} stream, whose fixed versions can differ from the {stream} stream's",
+                self::major(&os.version)
+            ),
+        );
+    }
+    os.content_sets = sets;
     Some((os, path))
 }
 
@@ -444,6 +476,7 @@ fn from_os_release(kv: &BTreeMap<String, String>) -> Option<OsInfo> {
         codename,
         eol: false,
         eol_date: None,
+        content_sets: Vec::new(),
     })
 }
 
@@ -487,6 +520,7 @@ fn from_lsb_release(kv: &BTreeMap<String, String>) -> Option<OsInfo> {
         version,
         eol: false,
         eol_date: None,
+        content_sets: Vec::new(),
     })
 }
 
@@ -534,6 +568,7 @@ pub fn parse_rpm_release(text: &str) -> Option<OsInfo> {
         codename: codename.filter(|c| c != "final" && c != "core"),
         eol: false,
         eol_date: None,
+        content_sets: Vec::new(),
     })
 }
 
@@ -582,6 +617,7 @@ pub fn parse_suse_release(text: &str) -> Option<OsInfo> {
         codename: None,
         eol: false,
         eol_date: None,
+        content_sets: Vec::new(),
     })
 }
 

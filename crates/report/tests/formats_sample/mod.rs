@@ -208,6 +208,7 @@ pub fn report() -> Report {
                 codename: Some("bookworm".into()),
                 eol: false,
                 eol_date: None,
+                content_sets: Vec::new(),
             }),
         },
         layers: vec![
