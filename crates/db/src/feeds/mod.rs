@@ -32,6 +32,7 @@ mod nvd;
 mod oracle_oval;
 mod osv;
 mod oval;
+mod redhat_csaf;
 mod redhat_oval;
 mod rpm_fix;
 mod rustsec;
@@ -46,6 +47,7 @@ pub(crate) const FEEDS: &[Feed] = &[
     redhat_oval::FEED,
     amazon_alas::FEED,
     oracle_oval::FEED,
+    redhat_csaf::FEED,
     debian_tracker::FEED,
     nvd::FEED,
     kev::FEED,
