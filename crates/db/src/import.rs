@@ -8,9 +8,10 @@
 //! the complete new one, never anything in between; scans that opened the
 //! old file keep reading it.
 //!
-//! Two imports into the same path at the same moment both succeed, and the
-//! last rename wins; callers that can race (the updater) serialise
-//! themselves.
+//! Builds of one DB file are serialised by a lock file beside it
+//! (`.<name>.lock`); two imports at the same moment both succeed, one
+//! after the other. A build killed outright (kill -9, power loss) leaves
+//! its temp file behind, which the next build of that DB removes.
 
 use crate::error::DbError;
 use crate::feeds::{CveSeverity, EpssEntry, KevEntry, NewAdvisory, SourceBatch};
@@ -180,8 +181,25 @@ fn write(
         _ => PathBuf::from("."),
     };
     std::fs::create_dir_all(&dir).map_err(|e| DbError::io(&dir, e))?;
+    let name = db_path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "tidewatch.db".into());
+    // One build per DB file at a time. Holding the lock also means any
+    // temp file of this DB still lying around was left by a build that was
+    // killed (the kernel drops a dead process's lock), so it can go.
+    let lock_path = dir.join(format!(".{name}.lock"));
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| DbError::io(&lock_path, e))?;
+    lock.lock().map_err(|e| DbError::io(&lock_path, e))?;
+    let temp_prefix = format!(".{name}.import-");
+    remove_stale_temps(&dir, &temp_prefix);
     let temp = tempfile::Builder::new()
-        .prefix(".tidewatch-db-")
+        .prefix(&temp_prefix)
         .suffix(".tmp")
         .tempfile_in(&dir)
         .map_err(|e| DbError::io(&dir, e))?;
@@ -258,6 +276,20 @@ fn write(
         let _ = d.sync_all();
     }
     Ok(summaries)
+}
+
+/// Deletes what killed builds of this DB left: temp files and SQLite's
+/// side files next to them (`…tmp-journal`). Failures only cost space.
+fn remove_stale_temps(dir: &Path, prefix: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(prefix) {
+            tracing::debug!(path = %entry.path().display(), "removing a killed build's temp file");
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 fn write_source(

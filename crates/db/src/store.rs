@@ -196,6 +196,23 @@ impl Db {
         Ok(out)
     }
 
+    /// SQLite's own full check of the file (`PRAGMA integrity_check`).
+    pub fn check_integrity(&self) -> Result<(), DbError> {
+        let guard = self.lock();
+        let result: String = guard
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(|e| DbError::sqlite(&self.path, e))?;
+        if result == "ok" {
+            Ok(())
+        } else {
+            Err(DbError::Corrupt {
+                path: self.path.clone(),
+                message: format!("integrity check: {result}"),
+            })
+        }
+    }
+
     /// The schema version and what each source holds.
     pub fn status(&self) -> Result<DbStatus, DbError> {
         let guard = self.lock();

@@ -178,6 +178,7 @@ pub fn update(
         .open(&lock_path)
         .map_err(|e| UpdateError::io(&lock_path, e))?;
     lock.lock().map_err(|e| UpdateError::io(&lock_path, e))?;
+    remove_partial_downloads(&root);
 
     let state_path = root.join("state.json");
     let mut state = State::load(&state_path);
@@ -297,6 +298,21 @@ pub fn update(
     state = new_state;
     state.save(&state_path)?;
     Ok(report)
+}
+
+/// Under the update lock, any `.download-*` (a transfer) or `.nvd-*` (a
+/// year file being written) temp file was left by a killed run: the
+/// importer skips hidden files, so they only cost space, but they would
+/// pile up.
+fn remove_partial_downloads(root: &Path) {
+    for entry in walkdir::WalkDir::new(root).into_iter().flatten() {
+        let name = entry.file_name().to_string_lossy();
+        if entry.file_type().is_file()
+            && (name.starts_with(".download-") || name.starts_with(".nvd-"))
+        {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 fn has_updated_sources(db_path: &Path) -> bool {
