@@ -282,3 +282,187 @@ fn oracle_malformed_files_name_the_path() {
             ),
     );
 }
+
+#[test]
+fn suse_cvrf_xml_products_map_to_release_ecosystems() {
+    let (_t, db, report) = db_from(&[
+        fixtures().join("suse/cvrf-suse-su-2019-3295-1.xml"),
+        fixtures().join("suse/cvrf-suse-su-2019-1608-1.xml"),
+        fixtures().join("suse/cvrf-opensuse-su-2018-1633-1.xml"),
+    ]);
+    assert_eq!(
+        sources(&report),
+        [
+            "suse-cvrf:SUSE:Linux Enterprise Desktop 12 SP3",
+            "suse-cvrf:SUSE:Linux Enterprise Desktop 12 SP4",
+            "suse-cvrf:SUSE:Linux Enterprise Server 12",
+            "suse-cvrf:SUSE:Linux Enterprise Server 12 SP1",
+            "suse-cvrf:SUSE:Linux Enterprise Server 12 SP2",
+            "suse-cvrf:SUSE:Linux Enterprise Server 12 SP3",
+            "suse-cvrf:SUSE:Linux Enterprise Server 12 SP4",
+            "suse-cvrf:SUSE:Linux Enterprise Server 15 SP1",
+            "suse-cvrf:openSUSE:Leap 15.0",
+        ]
+    );
+    // Two modules of SLE 15 SP1 list the same build: one record for SLES 15 SP1.
+    let (rec, events) = only(
+        &db,
+        "SUSE:Linux Enterprise Server 15 SP1",
+        "kernel-rt",
+        "SUSE-SU-2019:3295-1",
+    );
+    assert_eq!(events, below("4.12.14-14.14.3"));
+    assert!(rec.binary_package);
+    assert_eq!(rec.advisory.source, "suse-cvrf");
+    // The worst of the CVEs' impacts (moderate, important, low): important.
+    assert_eq!(rec.advisory.severity, Some(Severity::High));
+    assert_eq!(rec.advisory.severity_source.as_deref(), Some("suse-cvrf"));
+    let mut aliases = rec.advisory.aliases.clone();
+    aliases.sort();
+    assert_eq!(
+        aliases,
+        [
+            "CVE-2018-12207",
+            "CVE-2019-0154",
+            "CVE-2019-11135",
+            "CVE-2019-15916"
+        ]
+    );
+    let (_, events) = only(
+        &db,
+        "SUSE:Linux Enterprise Server 15 SP1",
+        "kernel-devel-rt",
+        "SUSE-SU-2019:3295-1",
+    );
+    assert_eq!(events, below("4.12.14-14.14.2"));
+
+    // SAP Applications 12 SP4 is SLES 12 SP4; the Desktop keeps its own.
+    let (rec, events) = only(
+        &db,
+        "SUSE:Linux Enterprise Server 12 SP4",
+        "libopenssl0_9_8",
+        "SUSE-SU-2019:1608-1",
+    );
+    assert_eq!(events, below("0.9.8j-106.12.1"));
+    assert_eq!(rec.advisory.aliases, ["CVE-2019-1559"]);
+    assert_eq!(rec.advisory.severity, Some(Severity::Medium));
+    let (_, events) = only(
+        &db,
+        "SUSE:Linux Enterprise Server 12",
+        "libopenssl0_9_8-32bit",
+        "SUSE-SU-2019:1608-1",
+    );
+    assert_eq!(events, below("0.9.8j-106.12.1"));
+    assert_eq!(
+        records(
+            &db,
+            "SUSE:Linux Enterprise Desktop 12 SP4",
+            "compat-openssl098",
+            "SUSE-SU-2019:1608-1"
+        )
+        .len(),
+        1
+    );
+
+    let (rec, events) = only(
+        &db,
+        "openSUSE:Leap 15.0",
+        "glibc-32bit",
+        "openSUSE-SU-2018:1633-1",
+    );
+    assert_eq!(events, below("2.26-lp150.11.3.2"));
+    assert_eq!(rec.advisory.severity, Some(Severity::Medium));
+}
+
+#[test]
+fn suse_cvrf_vuln_list_json() {
+    let (_t, db, report) = db_from(&[
+        fixtures().join("suse/SUSE-SU-2019-0048-2.json"),
+        fixtures().join("suse/SUSE-SU-2024-2546-1.json"),
+    ]);
+    assert_eq!(
+        sources(&report),
+        [
+            "suse-cvrf:SUSE:Linux Enterprise Micro 5.3",
+            "suse-cvrf:SUSE:Linux Enterprise Server 15 SP1",
+        ]
+    );
+    let (rec, events) = only(
+        &db,
+        "SUSE:Linux Enterprise Server 15 SP1",
+        "helm-mirror",
+        "SUSE-SU-2019:0048-2",
+    );
+    assert_eq!(events, below("0.2.1-1.7.1"));
+    assert_eq!(rec.advisory.severity, Some(Severity::High));
+    let (rec, events) = only(
+        &db,
+        "SUSE:Linux Enterprise Micro 5.3",
+        "libgnutls30",
+        "SUSE-SU-2024:2546-1",
+    );
+    assert_eq!(events, below("3.7.3-150400.8.1"));
+    assert_eq!(rec.advisory.severity, Some(Severity::Medium));
+}
+
+#[test]
+fn suse_osv_modules_land_in_the_sles_release() {
+    // The shape of SUSE's own OSV records: fixes filed under a module.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let file = tmp.path().join("SUSE-SU-2024:2546-1.json");
+    fs::write(
+        &file,
+        r#"{"schema_version": "1.6.0", "id": "SUSE-SU-2024:2546-1", "modified": "2024-07-22T13:11:37Z",
+  "published": "2024-07-22T13:11:37Z", "upstream": ["CVE-2024-28834"], "related": ["CVE-2024-28834"],
+  "affected": [
+    {"package": {"ecosystem": "SUSE:Linux Enterprise Module for Basesystem 15 SP5", "name": "libgnutls30",
+      "purl": "pkg:rpm/suse/libgnutls30&distro=SUSE%20Linux%20Enterprise%20Module%20for%20Basesystem%2015%20SP5"},
+     "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.7.3-150400.8.1"}]}]},
+    {"package": {"ecosystem": "openSUSE:Leap 15.5", "name": "libgnutls30"},
+     "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.7.3-150400.8.1"}]}]}
+  ]}"#,
+    )
+    .expect("write");
+    let (_t, db, _) = db_from(&[file]);
+    let (rec, events) = only(
+        &db,
+        "SUSE:Linux Enterprise Server 15 SP5",
+        "libgnutls30",
+        "SUSE-SU-2024:2546-1",
+    );
+    assert_eq!(events, below("3.7.3-150400.8.1"));
+    assert!(rec.binary_package);
+    let (rec, _) = only(
+        &db,
+        "openSUSE:Leap 15.5",
+        "libgnutls30",
+        "SUSE-SU-2024:2546-1",
+    );
+    assert!(rec.binary_package);
+}
+
+#[test]
+fn suse_malformed_files_name_the_path() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let good =
+        fs::read_to_string(fixtures().join("suse/cvrf-suse-su-2019-3295-1.xml")).expect("read");
+    assert_malformed(tmp.path(), "cvrf-cut.xml", &good[..good.len() / 2]);
+    assert_malformed(
+        tmp.path(),
+        "cvrf-impact.xml",
+        &good.replace("<vuln:Description>moderate<", "<vuln:Description>dreadful<"),
+    );
+    assert_malformed(
+        tmp.path(),
+        "cvrf-nvr.xml",
+        &good.replace(
+            "Realtime packages 15 SP1:kernel-rt-4.12.14-14.14.3</vuln:ProductID>",
+            "Realtime packages 15 SP1:kernelrt</vuln:ProductID>",
+        ),
+    );
+    assert_malformed(
+        tmp.path(),
+        "SUSE-SU-cut.json",
+        r#"{"Tracking": {"ID": "SUSE-SU-2019:0048-2"}, "ProductTree": {"Relationships": []}, "Vulnerabilities": [{"CVE": "#,
+    );
+}

@@ -36,6 +36,7 @@ mod redhat_csaf;
 mod redhat_oval;
 mod rpm_fix;
 mod rustsec;
+mod suse_cvrf;
 mod ubuntu_oval;
 
 /// Every importer, in the order they are asked to claim a file.
@@ -47,6 +48,7 @@ pub(crate) const FEEDS: &[Feed] = &[
     redhat_oval::FEED,
     amazon_alas::FEED,
     oracle_oval::FEED,
+    suse_cvrf::FEED,
     redhat_csaf::FEED,
     debian_tracker::FEED,
     nvd::FEED,

@@ -172,8 +172,15 @@ fn convert(input: &Input<'_>, r: Record) -> Result<Vec<(String, NewAdvisory)>, D
 /// Red Hat's OSV suffix is a product CPE (`Red Hat:enterprise_linux:9::appstream`,
 /// `Red Hat:rhel_eus:8.6::baseos`); an image cannot tell repositories or
 /// EUS streams apart, so every RHEL stream maps to
-/// `Red Hat:enterprise_linux:<major>` as the catalog names it.
+/// `Red Hat:enterprise_linux:<major>` as the catalog names it. SUSE's
+/// suffix is a product name, and SLES packages are mostly filed under its
+/// modules (`SUSE:Linux Enterprise Module for Basesystem 15 SP5`): SUSE
+/// products map as the SUSE CVRF importer maps them, onto the SLES
+/// release the catalog names (`SUSE:Linux Enterprise Server 15 SP5`).
 fn normalise_ecosystem(ecosystem: &str) -> String {
+    if let Some(product) = ecosystem.strip_prefix("SUSE:") {
+        return super::suse_cvrf::ecosystem_of_product(&format!("SUSE {product}"));
+    }
     if let Some(cpe) = ecosystem.strip_prefix("Red Hat:") {
         let mut parts = cpe.split(':');
         let product = parts.next().unwrap_or_default();
@@ -326,5 +333,17 @@ mod tests {
             "Red Hat:openshift:4.12"
         );
         assert_eq!(normalise_ecosystem("AlmaLinux:9"), "AlmaLinux:9");
+        assert_eq!(
+            normalise_ecosystem("SUSE:Linux Enterprise Module for Basesystem 15 SP5"),
+            "SUSE:Linux Enterprise Server 15 SP5"
+        );
+        assert_eq!(
+            normalise_ecosystem("SUSE:Linux Enterprise Server 15 SP5"),
+            "SUSE:Linux Enterprise Server 15 SP5"
+        );
+        assert_eq!(
+            normalise_ecosystem("openSUSE:Leap 15.5"),
+            "openSUSE:Leap 15.5"
+        );
     }
 }
