@@ -212,41 +212,155 @@ fn ignore_files_suppress_by_id_alias_package_and_expire() {
 fn malformed_ignore_vex_and_sbom_files_exit_2_naming_the_problem() {
     let (env, img) = setup();
     let p = img.to_str().expect("utf8");
-    let bad_yaml = env.path("bad.yaml");
-    std::fs::write(&bad_yaml, "ignore:\n  - id: CVE-1\n    expires: soon\n").expect("write");
-    let bad_vex = env.path("bad.vex.json");
-    std::fs::write(
-        &bad_vex,
-        r#"{"@context": "https://openvex.dev/ns/v0.2.0", "statements": [{"vulnerability": {"name": "CVE-1"}, "products": [{"@id": "pkg:npm/a"}], "status": "maybe"}]}"#,
-    )
-    .expect("write");
-    let bad_sbom = env.path("bad.cdx.json");
-    std::fs::write(&bad_sbom, "{\"bomFormat\": \"CycloneDX\", \"specVersion\": \"1.6\",\n\"components\": [{\"name\": \"x\"}]}").expect("write");
-    let cases: [(Vec<&str>, &str); 5] = [
+    // (file name, content, how it is passed, what stderr must say).
+    let cases: &[(&str, &str, &str, &str)] = &[
+        // Ignore files: plain (line), YAML and TOML (line of the field,
+        // or line:column of a syntax error).
         (
-            vec!["image", p, "--ignorefile", bad_yaml.to_str().expect("utf8")],
-            "bad.yaml: rule 1: expires: invalid date \"soon\"",
+            "plain.ignore",
+            "# ok\nCVE-2023-3817\nCVE-2020-14343 exp:2024-13-01\n",
+            "--ignorefile",
+            "plain.ignore:3: invalid date \"2024-13-01\"",
         ),
+        (
+            "plain2.ignore",
+            "CVE-1\nCVE-2 because it is fine\n",
+            "--ignorefile",
+            "plain2.ignore:2: unexpected \"because\" after the id",
+        ),
+        (
+            "bad.yaml",
+            "ignore:\n  - id: CVE-1\n    expires: soon\n",
+            "--ignorefile",
+            "bad.yaml:3: rule 1: expires: invalid date \"soon\"",
+        ),
+        (
+            "typo.yaml",
+            "ignore:\n  - id: CVE-1\n  - id: CVE-2\n    pakage: zlib\n",
+            "--ignorefile",
+            "typo.yaml:4:5: unknown field `pakage`",
+        ),
+        (
+            "syntax.yaml",
+            "ignore:\n  - id: [CVE-1\n",
+            "--ignorefile",
+            "syntax.yaml:2:",
+        ),
+        (
+            "bad.toml",
+            "[[ignore]]\nid = \"CVE-1\"\n\n[[ignore]]\npath = \"app/[x\"\n",
+            "--ignorefile",
+            "bad.toml:5: rule 2: path: invalid glob \"app/[x\"",
+        ),
+        (
+            "syntax.toml",
+            "[[ignore]]\nid = \"CVE-1\nreason = \"x\"\n",
+            "--ignorefile",
+            "syntax.toml:2:",
+        ),
+        (
+            "date.toml",
+            "[[ignore]]\nid = \"CVE-1\"\nexpires = 2024-02-30\n",
+            "--ignorefile",
+            "date.toml:3:11: invalid date",
+        ),
+        // VEX: OpenVEX and CycloneDX VEX name the statement and field, or
+        // the line of a JSON error.
+        (
+            "bad.vex.json",
+            r#"{"@context": "https://openvex.dev/ns/v0.2.0", "statements": [{"vulnerability": {"name": "CVE-1"}, "products": [{"@id": "pkg:npm/a"}], "status": "maybe"}]}"#,
+            "--vex",
+            "bad.vex.json: statement 1: status: unknown status \"maybe\"",
+        ),
+        (
+            "shape.vex.json",
+            "{\"@context\": \"https://openvex.dev/ns/v0.2.0\",\n \"statements\": [{\"products\": [], \"status\": \"fixed\"}]}",
+            "--vex",
+            "shape.vex.json: malformed OpenVEX document: missing field `vulnerability` at line 2",
+        ),
+        (
+            "syntax.vex.json",
+            "{\"@context\": \"https://openvex.dev/ns/v0.2.0\",\n \"statements\": [,]}",
+            "--vex",
+            "syntax.vex.json: not valid JSON: expected value at line 2",
+        ),
+        (
+            "bad.cdx-vex.json",
+            r#"{"bomFormat": "CycloneDX", "specVersion": "1.5", "vulnerabilities": [{"id": "CVE-1", "analysis": {"state": "resolved"}, "affects": [{"ref": "pkg:npm/a@1"}]}, {"id": "CVE-2", "analysis": {"state": "perhaps"}, "affects": [{"ref": "pkg:npm/a@1"}]}]}"#,
+            "--vex",
+            "bad.cdx-vex.json: vulnerability 2: analysis.state: unknown state \"perhaps\"",
+        ),
+        (
+            "noid.cdx-vex.json",
+            r#"{"bomFormat": "CycloneDX", "specVersion": "1.5", "vulnerabilities": [{"analysis": {"state": "resolved"}, "affects": [{"ref": "pkg:npm/a@1"}]}]}"#,
+            "--vex",
+            "noid.cdx-vex.json: vulnerability 1: id:",
+        ),
+        (
+            "neither.json",
+            r#"{"statements": []}"#,
+            "--vex",
+            "neither.json: not an OpenVEX or CycloneDX VEX document",
+        ),
+        // SBOMs: CycloneDX and SPDX, wrong shape (line and field) and an
+        // unsupported version.
+        (
+            "bad.cdx.json",
+            "{\"bomFormat\": \"CycloneDX\", \"specVersion\": \"1.6\",\n\"components\": [{\"name\": \"x\"}]}",
+            "sbom",
+            "bad.cdx.json: malformed CycloneDX document: missing field `type` at line 2",
+        ),
+        (
+            "old.cdx.json",
+            r#"{"bomFormat": "CycloneDX", "specVersion": "0.9", "components": []}"#,
+            "sbom",
+            "old.cdx.json: unsupported CycloneDX version \"0.9\"",
+        ),
+        (
+            "bad.spdx.json",
+            "{\"spdxVersion\": \"SPDX-2.3\",\n\"packages\": [{\"SPDXID\": \"SPDXRef-a\", \"name\": \"a\",\n \"externalRefs\": {}}]}",
+            "sbom",
+            "bad.spdx.json: malformed SPDX document: invalid type: map, expected a sequence at line 3",
+        ),
+        (
+            "truncated.spdx.json",
+            "{\"spdxVersion\": \"SPDX-2.3\",\n\"packages\": [",
+            "sbom",
+            "truncated.spdx.json: not valid JSON: EOF while parsing a list at line 2",
+        ),
+    ];
+    for (name, content, how, want) in cases {
+        let file = env.path(name);
+        std::fs::write(&file, content).expect("write");
+        let file = file.to_str().expect("utf8");
+        let out_file = env.path("report.json");
+        let out_path = out_file.to_str().expect("utf8");
+        let args: Vec<&str> = if *how == "sbom" {
+            vec!["sbom", file, "--format", "json", "--output", out_path]
+        } else {
+            vec![
+                "image", p, *how, file, "--format", "json", "--output", out_path,
+            ]
+        };
+        let out = env.run(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(stderr.contains(want), "{name}: want {want:?}, got {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{name}: one line: {stderr}");
+        assert!(out.stdout.is_empty(), "{name}: nothing on stdout");
+        assert!(!out_file.exists(), "{name}: no report written");
+    }
+    for (args, want) in [
         (
             vec!["image", p, "--ignorefile", "missing-file"],
             "missing-file",
         ),
-        (
-            vec!["image", p, "--vex", bad_vex.to_str().expect("utf8")],
-            "bad.vex.json: statement 1: status: unknown status \"maybe\"",
-        ),
-        (
-            vec!["sbom", bad_sbom.to_str().expect("utf8")],
-            "bad.cdx.json: malformed CycloneDX document: missing field `type` at line 2",
-        ),
         (vec!["sbom", "nope.json"], "nope.json is not a file"),
-    ];
-    for (args, want) in cases {
+    ] {
         let out = env.run(&args);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains(want), "{args:?}: {stderr}");
-        assert!(out.stdout.is_empty(), "{args:?}: nothing is written");
     }
 }
 

@@ -41,11 +41,15 @@ pub enum IgnoreError {
         line: usize,
         message: String,
     },
-    #[error("{path}: {message}")]
-    Syntax { path: String, message: String },
-    #[error("{path}: rule {rule}: {field}: {message}")]
+    /// Not valid YAML/TOML, or not the shape of an ignore file; `at` is
+    /// `path:line:column` when the parser knows where.
+    #[error("{at}: {message}")]
+    Syntax { at: String, message: String },
+    /// A rule with a wrong value; `at` is `path:line` of the field (or of
+    /// the rule) when known.
+    #[error("{at}: rule {rule}: {field}: {message}")]
     Field {
-        path: String,
+        at: String,
         /// 1-based position in the rule list.
         rule: usize,
         field: &'static str,
@@ -147,21 +151,32 @@ impl IgnoreFile {
     pub fn parse(text: &str, path: &str) -> Result<IgnoreFile, IgnoreError> {
         let lower = path.to_ascii_lowercase();
         if lower.ends_with(".yaml") || lower.ends_with(".yml") {
-            let doc: Structured = if text.trim().is_empty() {
+            let doc: Structured<serde_saphyr::Spanned<RawRule>> = if text.trim().is_empty() {
                 Structured::default()
             } else {
-                serde_saphyr::from_str(text).map_err(|e| IgnoreError::Syntax {
-                    path: path.to_string(),
-                    message: e.to_string(),
-                })?
+                serde_saphyr::from_str(text).map_err(|e| yaml_error(&e, path))?
             };
-            IgnoreFile::from_structured(doc, path)
+            let rules = doc
+                .ignore
+                .into_iter()
+                .map(|r| {
+                    let line = usize::try_from(r.referenced.line()).ok().filter(|l| *l > 0);
+                    (r.value, line)
+                })
+                .collect();
+            IgnoreFile::from_structured(rules, text, path)
         } else if lower.ends_with(".toml") {
-            let doc: Structured = toml::from_str(text).map_err(|e| IgnoreError::Syntax {
-                path: path.to_string(),
-                message: e.to_string(),
-            })?;
-            IgnoreFile::from_structured(doc, path)
+            let doc: Structured<toml::Spanned<RawRule>> =
+                toml::from_str(text).map_err(|e| toml_error(&e, text, path))?;
+            let rules = doc
+                .ignore
+                .into_iter()
+                .map(|r| {
+                    let line = line_of(text, r.span().start);
+                    (r.into_inner(), Some(line))
+                })
+                .collect();
+            IgnoreFile::from_structured(rules, text, path)
         } else {
             IgnoreFile::parse_plain(text, path)
         }
@@ -213,12 +228,22 @@ impl IgnoreFile {
         })
     }
 
-    fn from_structured(doc: Structured, path: &str) -> Result<IgnoreFile, IgnoreError> {
+    /// `raw` are the rules with the line each starts on, when known.
+    fn from_structured(
+        raw: Vec<(RawRule, Option<usize>)>,
+        text: &str,
+        path: &str,
+    ) -> Result<IgnoreFile, IgnoreError> {
+        let starts: Vec<Option<usize>> = raw.iter().map(|(_, l)| *l).collect();
         let mut rules = Vec::new();
-        for (i, r) in doc.ignore.into_iter().enumerate() {
+        for (i, (r, start)) in raw.into_iter().enumerate() {
             let rule = i + 1;
+            let end = starts.get(i + 1).copied().flatten();
             let err = |field: &'static str, message: String| IgnoreError::Field {
-                path: path.to_string(),
+                at: match start.map(|s| field_line(text, field, s, end)) {
+                    Some(line) => format!("{path}:{line}"),
+                    None => path.to_string(),
+                },
                 rule,
                 field,
                 message,
@@ -339,17 +364,116 @@ pub fn apply_ignore_files(
     out
 }
 
+/// The 1-based line of byte `offset` in `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    let before = text.get(..offset).unwrap_or(text);
+    before.bytes().filter(|b| *b == b'\n').count() + 1
+}
+
+/// The names a rule field may be written as (see [`RawRule`]).
+fn field_names(field: &str) -> &'static [&'static str] {
+    match field {
+        "id" => &["id"],
+        "package" => &["package", "packages", "purls", "purl"],
+        "path" => &["path", "paths"],
+        "reason" => &["reason", "statement"],
+        "expires" => &["expires", "expired_at"],
+        _ => &[],
+    }
+}
+
+/// The line of `field` within the rule that starts on line `start` (and
+/// ends before the next rule's line, when there is one): the first line
+/// there whose key is one of the field's names. For a TOML inline table
+/// or a YAML flow mapping the whole rule is one line, which is then the
+/// answer; a missing field (`id` when none is given) is the rule's line.
+fn field_line(text: &str, field: &str, start: usize, end: Option<usize>) -> usize {
+    let names = field_names(field);
+    text.lines()
+        .enumerate()
+        .skip(start.saturating_sub(1))
+        .take_while(|(i, _)| end.is_none_or(|e| i + 1 < e))
+        .find(|(_, l)| {
+            let key = l.trim_start().trim_start_matches("- ").trim_start();
+            names.iter().any(|n| {
+                key.strip_prefix(n)
+                    .is_some_and(|rest| rest.trim_start().starts_with([':', '=']))
+            })
+        })
+        .map_or(start, |(i, _)| i + 1)
+}
+
+/// A YAML error on one line: `path:line:column: message`.
+fn yaml_error(e: &serde_saphyr::Error, path: &str) -> IgnoreError {
+    let message = e.render_with_options(serde_saphyr::render_options! {
+        formatter: &serde_saphyr::UserMessageFormatter,
+        snippets: serde_saphyr::SnippetMode::Off,
+    });
+    let (at, message) = match e.location().filter(|l| l.line() > 0) {
+        Some(l) => {
+            // The renderer appends the position, which `at` already gives.
+            let suffix = format!(" at line {}, column {}", l.line(), l.column());
+            let message = message
+                .strip_suffix(&suffix)
+                .unwrap_or(&message)
+                .to_string();
+            (format!("{path}:{}:{}", l.line(), l.column()), message)
+        }
+        None => (path.to_string(), message),
+    };
+    IgnoreError::Syntax {
+        at,
+        message: one_line_message(&message),
+    }
+}
+
+/// A TOML error on one line: `path:line:column: message`.
+fn toml_error(e: &toml::de::Error, text: &str, path: &str) -> IgnoreError {
+    let at = match e.span() {
+        Some(span) => {
+            let line = line_of(text, span.start);
+            let line_start = text
+                .get(..span.start)
+                .and_then(|b| b.rfind('\n'))
+                .map_or(0, |i| i + 1);
+            let column = text
+                .get(line_start..span.start)
+                .map_or(1, |s| s.chars().count() + 1);
+            format!("{path}:{line}:{column}")
+        }
+        None => path.to_string(),
+    };
+    IgnoreError::Syntax {
+        at,
+        message: one_line_message(e.message()),
+    }
+}
+
+/// Parser messages squeezed onto one line (the CLI prints one line per
+/// error).
+fn one_line_message(m: &str) -> String {
+    m.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn parse_date(s: &str) -> Result<Date, String> {
     s.trim()
         .parse::<Date>()
         .map_err(|e| format!("invalid date {s:?} (expected YYYY-MM-DD): {e}"))
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// A YAML or TOML ignore file; `R` is the rule wrapped in the parser's
+/// own span type, so errors can name the line.
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Structured {
-    #[serde(default, alias = "vulnerabilities")]
-    ignore: Vec<RawRule>,
+struct Structured<R> {
+    #[serde(default = "Vec::new", alias = "vulnerabilities")]
+    ignore: Vec<R>,
+}
+
+impl<R> Default for Structured<R> {
+    fn default() -> Self {
+        Structured { ignore: Vec::new() }
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -159,7 +159,7 @@ package = "pkg:deb/debian/libssl3?arch=arm64"   # other arch: no match
 
 #[test]
 fn malformed_files_name_the_line_or_field() {
-    let cases: [(&str, &str, &str); 7] = [
+    let cases: [(&str, &str, &str); 10] = [
         (
             ".tidewatchignore",
             "CVE-1\nCVE-2 because\n",
@@ -178,22 +178,38 @@ fn malformed_files_name_the_line_or_field() {
         (
             "i.yaml",
             "ignore:\n  - id: CVE-1\n    expires: someday\n",
-            "i.yaml: rule 1: expires: invalid date \"someday\"",
+            "i.yaml:3: rule 1: expires: invalid date \"someday\"",
         ),
         (
             "i.yaml",
             "ignore:\n  - id: CVE-1\n    pakage: x\n",
-            "unknown field `pakage`",
+            "i.yaml:3:5: unknown field `pakage`",
         ),
         (
             "i.yaml",
             "ignore:\n  - reason: nothing else\n",
-            "i.yaml: rule 1: id: a rule needs at least one of id, package or path",
+            "i.yaml:2: rule 1: id: a rule needs at least one of id, package or path",
         ),
         (
             "i.toml",
             "[[ignore]]\nid = \"CVE-1\"\npath = \"a/[b\"\n",
-            "i.toml: rule 1: path: invalid glob",
+            "i.toml:3: rule 1: path: invalid glob",
+        ),
+        // The line of the field in a later rule, in every spelling.
+        (
+            "i.toml",
+            "# c\n\n[[ignore]]\nid = \"CVE-1\"\n\n[[ignore]]\nid = \"CVE-2\"\nreason = \"r\"\nexpires = \"someday\"\n",
+            "i.toml:9: rule 2: expires: invalid date \"someday\"",
+        ),
+        (
+            "i.yaml",
+            "ignore:\n- {id: CVE-1}\n- {id: CVE-2, expires: soon}\n",
+            "i.yaml:3: rule 2: expires: invalid date \"soon\"",
+        ),
+        (
+            "i.yml",
+            "vulnerabilities:\n  - id: CVE-1\n  - id: CVE-2\n    statement: r\n\n    expired_at: soon\n",
+            "i.yml:6: rule 2: expires: invalid date \"soon\"",
         ),
     ];
     for (path, text, want) in cases {
@@ -210,15 +226,14 @@ fn malformed_files_name_the_line_or_field() {
         .err()
         .map(|e| e.to_string())
         .unwrap_or_default();
-    assert!(
-        err.starts_with("i.toml: ") && err.contains("line 1"),
-        "{err}"
-    );
+    assert!(err.starts_with("i.toml:1:"), "{err}");
+    assert!(!err.contains('\n'), "one line: {err}");
     let err = IgnoreFile::parse("ignore:\n  - id: [1, 2\n", "i.yaml")
         .err()
         .map(|e| e.to_string())
         .unwrap_or_default();
-    assert!(err.starts_with("i.yaml: "), "{err}");
+    assert!(err.starts_with("i.yaml:2:"), "{err}");
+    assert!(!err.contains('\n'), "one line: {err}");
 }
 
 #[test]
