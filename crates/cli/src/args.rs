@@ -204,7 +204,7 @@ pub struct ScanArgs {
         value_name = "KEY",
         default_value = "severity"
     )]
-    pub sort_by: SortBy,
+    pub sort_by: tidewatch_report::SortBy,
     #[command(flatten)]
     pub update: UpdateArgs,
 }
@@ -241,13 +241,6 @@ pub struct UpdateArgs {
         default_value = tidewatch_db::update::NVD_API
     )]
     pub nvd_api: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum SortBy {
-    Severity,
-    Epss,
-    Kev,
 }
 
 /// `30s`, `90m`, `24h`, `7d`, or plain seconds.

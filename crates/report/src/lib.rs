@@ -14,7 +14,7 @@ pub mod spdx;
 mod table;
 
 pub use format::Format;
-pub use table::{GroupBy, TableOptions};
+pub use table::{GroupBy, SortBy, TableOptions, sort_findings};
 
 use std::io::{self, Write};
 use tidewatch_types::Report;

@@ -1,8 +1,10 @@
 //! The human-readable table: a heading per target with the OS and counts,
-//! the findings sorted by severity, optionally the package inventory, and
-//! the warnings that make a result less complete than it looks.
+//! the findings in `--sort-by` order (severity, EPSS or KEV first) with a
+//! `[KEV]` marker and an EPSS column when any finding has a score,
+//! optionally the package inventory, and the warnings that make a result
+//! less complete than it looks.
 
-use crate::document::{base_layers, is_base, layer_label};
+use crate::document::{base_layers, is_base, layer_label, status_text};
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -44,6 +46,62 @@ impl FromStr for GroupBy {
     }
 }
 
+/// The order of findings (`--sort-by`), shared by every format: the CLI
+/// sorts the report with [`sort_findings`] and the table keeps that order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortBy {
+    /// Most severe first.
+    #[default]
+    Severity,
+    /// Highest EPSS score first; findings without one last.
+    Epss,
+    /// Known exploited (CISA KEV) first.
+    Kev,
+}
+
+impl fmt::Display for SortBy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SortBy::Severity => "severity",
+            SortBy::Epss => "epss",
+            SortBy::Kev => "kev",
+        })
+    }
+}
+
+impl FromStr for SortBy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "severity" => Ok(SortBy::Severity),
+            "epss" => Ok(SortBy::Epss),
+            "kev" => Ok(SortBy::Kev),
+            other => Err(format!(
+                "unknown sort key {other:?} (expected severity, epss or kev)"
+            )),
+        }
+    }
+}
+
+/// Sorts by `key`, ties most severe first, then by package and id, so
+/// equal inputs always give the same order.
+pub fn sort_findings(findings: &mut [Finding], key: SortBy) {
+    findings.sort_by(|a, b| compare(a, b, key));
+}
+
+fn compare(a: &Finding, b: &Finding, key: SortBy) -> std::cmp::Ordering {
+    let epss = |f: &Finding| f.epss.as_ref().map_or(-1.0, |e| e.score);
+    let by_key = match key {
+        SortBy::Severity => std::cmp::Ordering::Equal,
+        SortBy::Epss => epss(b).total_cmp(&epss(a)),
+        SortBy::Kev => b.kev.cmp(&a.kev),
+    };
+    by_key
+        .then_with(|| b.severity.cmp(&a.severity))
+        .then_with(|| a.package.name.cmp(&b.package.name))
+        .then_with(|| a.id.cmp(&b.id))
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct TableOptions {
     /// Also list every package found (`--list-all-pkgs`).
@@ -56,6 +114,8 @@ pub struct TableOptions {
     pub show_warnings: bool,
     /// Group findings under a heading per layer (`--group-by layer`).
     pub group_by: GroupBy,
+    /// The findings' order (`--sort-by`), within each group.
+    pub sort_by: SortBy,
 }
 
 pub fn render(report: &Report, opts: &TableOptions, out: &mut dyn Write) -> io::Result<()> {
@@ -101,7 +161,7 @@ pub fn render(report: &Report, opts: &TableOptions, out: &mut dyn Write) -> io::
         match opts.group_by {
             GroupBy::Severity => {
                 writeln!(out)?;
-                let t = findings_table(report, &sorted(&report.findings), opts, true);
+                let t = findings_table(report, &sorted(&report.findings, opts.sort_by), opts, true);
                 writeln!(out, "{t}")?;
             }
             GroupBy::Layer => by_layer(report, opts, out)?,
@@ -145,28 +205,28 @@ fn findings_table(
     layer_column: bool,
 ) -> Table {
     let mut t = new_table(opts);
-    let mut header = vec![
-        "Package",
-        "Vulnerability",
-        "Severity",
-        "Status",
-        "Installed",
-        "Fixed",
-    ];
+    // A column of blanks says nothing: EPSS shows when the DB had scores.
+    let epss_column = report.findings.iter().any(|f| f.epss.is_some());
+    let mut header = vec!["Package", "Vulnerability", "Severity"];
+    if epss_column {
+        header.push("EPSS");
+    }
+    header.extend(["Status", "Installed", "Fixed"]);
     if layer_column {
         header.push("Layer");
     }
     header.push("Title");
     t.set_header(header);
     for f in findings {
-        let mut row = vec![
-            f.package.name.clone(),
-            id_cell(f),
-            f.severity.to_string(),
-            f.fix_state.to_string(),
+        let mut row = vec![f.package.name.clone(), id_cell(f), f.severity.to_string()];
+        if epss_column {
+            row.push(epss_cell(f));
+        }
+        row.extend([
+            status_text(f),
             f.package.version.clone(),
             f.fixed_versions.join(", "),
-        ];
+        ]);
         if layer_column {
             row.push(layer_cell(report, f.layer));
         }
@@ -180,7 +240,7 @@ fn findings_table(
 /// layer (a directory or SBOM scan) come last under their own heading.
 fn by_layer(report: &Report, opts: &TableOptions, out: &mut dyn Write) -> io::Result<()> {
     let mut groups: BTreeMap<Option<usize>, Vec<&Finding>> = BTreeMap::new();
-    for f in sorted(&report.findings) {
+    for f in sorted(&report.findings, opts.sort_by) {
         groups.entry(f.layer).or_default().push(f);
     }
     // `None` sorts first in a BTreeMap; show it last.
@@ -287,14 +347,19 @@ fn id_cell(f: &Finding) -> String {
     }
 }
 
-/// Most severe first, then by package and id for a stable order.
-fn sorted(findings: &[Finding]) -> Vec<&Finding> {
+/// In `--sort-by` order (the same comparison the CLI sorts the report
+/// with, so an already sorted report keeps its order).
+fn sorted(findings: &[Finding], key: SortBy) -> Vec<&Finding> {
     let mut v: Vec<&Finding> = findings.iter().collect();
-    v.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then_with(|| a.package.name.cmp(&b.package.name))
-            .then_with(|| a.id.cmp(&b.id))
-    });
+    v.sort_by(|a, b| compare(a, b, key));
     v
+}
+
+/// EPSS as a percentage of exploitation probability: `12.3%`, `<0.1%`.
+fn epss_cell(f: &Finding) -> String {
+    match &f.epss {
+        Some(e) if e.score * 100.0 < 0.1 => "<0.1%".to_string(),
+        Some(e) => format!("{:.1}%", e.score * 100.0),
+        None => String::new(),
+    }
 }

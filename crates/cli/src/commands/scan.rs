@@ -1,7 +1,7 @@
 //! `tidewatch image`, `tidewatch fs` and `tidewatch sbom`, with the
 //! suppression inputs (ignore files, VEX) they share.
 
-use crate::args::{FsArgs, ImageArgs, SbomArgs, ScanArgs, SortBy};
+use crate::args::{FsArgs, ImageArgs, SbomArgs, ScanArgs};
 use crate::gate::Gate;
 use crate::printer::Printer;
 use crate::settings::{Settings, ensure_parent};
@@ -148,7 +148,8 @@ fn run(
     };
     let mut report = tidewatch_scan::scan(&target, &opts)?;
     let status = gate.apply(&mut report);
-    sort_findings(&mut report.findings, args.sort_by);
+    // One order for every format; the table keeps it within its groups.
+    tidewatch_report::sort_findings(&mut report.findings, args.sort_by);
     if args.format == Format::Table && !args.show_suppressed {
         // The verdict line still counts them; --show-suppressed lists them.
         report.suppressed.clear();
@@ -163,6 +164,7 @@ fn run(
             // Warnings already went to stderr; a file keeps them.
             show_warnings: args.output.is_some(),
             group_by: args.group_by,
+            sort_by: args.sort_by,
         },
         ..Default::default()
     };
@@ -179,20 +181,6 @@ fn run(
         None => printer.with_stdout(|out| out.write_all(&buf))?,
     }
     Ok(status)
-}
-
-/// `--sort-by`: the findings' order in JSON and the other list formats
-/// (the table groups by severity itself). Stable, ties most severe first.
-fn sort_findings(findings: &mut [tidewatch_types::Finding], key: SortBy) {
-    let epss = |f: &tidewatch_types::Finding| f.epss.as_ref().map_or(-1.0, |e| e.score);
-    findings.sort_by(|a, b| {
-        let by_key = match key {
-            SortBy::Severity => std::cmp::Ordering::Equal,
-            SortBy::Epss => epss(b).total_cmp(&epss(a)),
-            SortBy::Kev => b.kev.cmp(&a.kev),
-        };
-        by_key.then_with(|| b.severity.cmp(&a.severity))
-    });
 }
 
 /// Write the report next to its destination and rename it into place, so
