@@ -40,7 +40,11 @@
 //! Trivy do.
 //!
 //! **SUSE / openSUSE.** OSV's suffix is the product's marketing name
-//! without the vendor word, as SUSE's own OSV records spell it.
+//! without the vendor word, as SUSE's own OSV records spell it. SUSE files
+//! most SLES fixes under modules (`SUSE:Linux Enterprise Module for
+//! Basesystem 15 SP5`); the SUSE CVRF and OSV importers fold modules and
+//! the SAP/LTSS/SDK products into the SLES string above (see the db's
+//! `feeds/suse_cvrf.rs`).
 //! Oracle, Amazon and Fedora are not OSV ecosystems; their importers (ELSA
 //! OVAL, ALAS) use the strings above.
 
