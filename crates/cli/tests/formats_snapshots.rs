@@ -3,7 +3,9 @@
 //! package in the next and an npm package in the top one; one finding per
 //! ecosystem from a tiny feed the test imports (Debian tracker, OSV for
 //! PyPI and npm, NVD severity, KEV, EPSS) and one more that an ignore rule
-//! suppresses. The base layer is marked with `--base-image`.
+//! suppresses; an OpenVEX statement (by the CVE alias) marks the PyPI
+//! finding under investigation. The base layer is marked with
+//! `--base-image`.
 //!
 //! The image is built byte-for-byte the same every time (testkit writes
 //! mtime 0 and fixed digests), the report is rendered with a pinned
@@ -134,6 +136,14 @@ impl Fixture {
             "ignore:\n  - id: CVE-2023-45853\n    package: zlib1g\n    reason: no untrusted archives are inflated\n    expires: 2999-12-31\n",
         )
         .expect("ignore file");
+        let vex = json!({
+            "@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://example.com/vex/app",
+            "author": "app team", "timestamp": "2024-05-01T00:00:00Z", "version": 1,
+            "statements": [{"vulnerability": {"name": "CVE-2023-32681"},
+                            "products": [{"@id": "pkg:pypi/requests"}],
+                            "status": "under_investigation"}]
+        });
+        std::fs::write(env.path("app.openvex.json"), vex.to_string()).expect("VEX");
         Fixture { env }
     }
 
@@ -145,6 +155,8 @@ impl Fixture {
             "app.tar",
             "--base-image",
             "base.tar",
+            "--vex",
+            "app.openvex.json",
             "--format",
             format,
         ];
@@ -231,6 +243,13 @@ fn every_format_matches_its_snapshot() {
     ecosystems.sort_unstable();
     assert_eq!(ecosystems, ["Debian:12", "PyPI", "npm"]);
     assert_eq!(report["suppressed"].as_array().map(Vec::len), Some(1));
+    let vex: Vec<&Value> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f.get("vex_status"))
+        .collect();
+    assert_eq!(vex, [&json!("under_investigation")]);
     let bases: Vec<bool> = report["layers"]
         .as_array()
         .expect("layers")

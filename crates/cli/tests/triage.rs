@@ -426,6 +426,43 @@ fn vex_suppresses_by_alias_and_annotates_under_investigation() {
         Some(json!("under_investigation"))
     );
     assert_eq!(code, 1, "under investigation is still reported and gates");
+
+    // Every format shows the annotation.
+    let render = |format: &str| {
+        let out = env.run(&[
+            "image",
+            img.to_str().expect("utf8"),
+            "--vex",
+            vex.to_str().expect("utf8"),
+            "--format",
+            format,
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{format}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let table = render("table");
+    assert!(
+        table
+            .lines()
+            .any(|l| l.contains("PYSEC-2021-142") && l.contains("fixed (VEX: under_investigation)")),
+        "{table}"
+    );
+    let sarif: Value = serde_json::from_str(&render("sarif")).expect("SARIF");
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["ruleId"] == "PYSEC-2021-142"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(result["properties"]["vexStatus"], "under_investigation");
+    let cdx: Value = serde_json::from_str(&render("cyclonedx")).expect("CycloneDX");
+    let vuln = cdx["vulnerabilities"]
+        .as_array()
+        .and_then(|v| v.iter().find(|v| v["id"] == "PYSEC-2021-142"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(vuln["analysis"]["state"], "in_triage");
+    assert!(render("html").contains("fixed (VEX: under_investigation)"));
+    assert!(render("spdx-json").contains("VEX: under_investigation"));
 }
 
 /// Findings as `(package, version, id)`, the identity a round trip keeps.

@@ -350,6 +350,9 @@ fn vulnerability(
         prop("tidewatch:severity", f.severity.as_str()),
         prop("tidewatch:kev", f.kev.to_string()),
     ];
+    if let Some(v) = &f.vex_status {
+        props.push(prop("tidewatch:vex_status", v));
+    }
     if !f.fixed_versions.is_empty() {
         props.push(prop(
             "tidewatch:fixed_versions",
@@ -465,7 +468,7 @@ fn analysis(f: &Finding, suppressed: Option<&Suppressed>) -> Option<Value> {
         }
         return Some(a);
     }
-    let (state, response) = match f.fix_state {
+    let (mut state, response) = match f.fix_state {
         FixState::Fixed => (None, Some("update")),
         FixState::WillNotFix => (None, Some("will_not_fix")),
         FixState::NotFixed | FixState::FixDeferred | FixState::EndOfLife => {
@@ -475,10 +478,22 @@ fn analysis(f: &Finding, suppressed: Option<&Suppressed>) -> Option<Value> {
         FixState::NotAffected => (Some("not_affected"), None),
         FixState::Unknown => (None, None),
     };
+    // A VEX statement that keeps the finding reported is the producer's
+    // word on its state: still being looked at, or confirmed.
+    let vex = f.vex_status.as_deref().filter(|v| !v.is_empty());
+    match vex {
+        Some("under_investigation") => state = Some("in_triage"),
+        Some("affected") => state = Some("exploitable"),
+        _ => {}
+    }
     if state.is_none() && response.is_none() {
         return None;
     }
-    let mut a = json!({"detail": format!("vendor fix state: {}", f.fix_state)});
+    let mut detail = format!("vendor fix state: {}", f.fix_state);
+    if let Some(v) = vex {
+        detail.push_str(&format!("; VEX: {v}"));
+    }
+    let mut a = json!({"detail": detail});
     if let Some(s) = state {
         a["state"] = json!(s);
     }

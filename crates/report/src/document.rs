@@ -190,6 +190,15 @@ pub(crate) fn layer(report: &Report, index: Option<usize>) -> Option<&LayerInfo>
         .or_else(|| report.layers.iter().find(|l| l.index == i))
 }
 
+/// The finding's fix state, with what a VEX statement said about it when
+/// one applied but did not suppress it: `fixed (VEX: under_investigation)`.
+pub(crate) fn status_text(f: &Finding) -> String {
+    match f.vex_status.as_deref().filter(|v| !v.is_empty()) {
+        Some(v) => format!("{} (VEX: {v})", f.fix_state),
+        None => f.fix_state.to_string(),
+    }
+}
+
 /// Whether the layer at `index` belongs to the base image (`false` when
 /// unknown).
 pub(crate) fn is_base(report: &Report, index: Option<usize>) -> bool {

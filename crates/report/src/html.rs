@@ -8,7 +8,7 @@
 //! report text is HTML-escaped and data lives in the markup (never inside
 //! the script), so a hostile package name or advisory title cannot run.
 
-use crate::document::{advisory_url, base_layers, is_base, layer, one_line, short_id};
+use crate::document::{advisory_url, base_layers, is_base, layer, one_line, short_id, status_text};
 use std::fmt::Write as _;
 use std::io::{self, Write};
 use tidewatch_types::{Finding, Report, Severity};
@@ -227,7 +227,7 @@ fn finding_row(h: &mut String, report: &Report, f: &Finding) {
         pkg = esc(&f.package.name),
         inst = esc(&f.package.version),
         fixed = esc(&f.fixed_versions.join(", ")),
-        state = esc(f.fix_state.as_str()),
+        state = esc(&status_text(f)),
         path = esc(f.path.as_deref().unwrap_or("")),
         title = esc(f.title.as_deref().unwrap_or("")),
     );

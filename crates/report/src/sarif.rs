@@ -181,6 +181,9 @@ fn result(
         f.severity,
         fixed_text(f)
     );
+    if let Some(v) = &f.vex_status {
+        message.push_str(&format!(" VEX status: {v}."));
+    }
     if let Some(path) = &f.path {
         message.push_str(&format!(" Found in {path}"));
         if let Some(l) = layer {
@@ -207,6 +210,9 @@ fn result(
     }
     if let Some(e) = f.epss {
         props["epss"] = json!({"score": e.score, "percentile": e.percentile});
+    }
+    if let Some(v) = &f.vex_status {
+        props["vexStatus"] = json!(v);
     }
     if let Some(l) = layer {
         let mut lv = json!({"index": l.index, "diffId": l.diff_id});

@@ -187,7 +187,10 @@ fn package(
             "referenceCategory": "SECURITY",
             "referenceType": "advisory",
             "referenceLocator": advisory_url(&f.id),
-            "comment": format!("{} {}: {}", f.id, f.severity, fixed),
+            "comment": match &f.vex_status {
+                Some(v) => format!("{} {}: {fixed}; VEX: {v}", f.id, f.severity),
+                None => format!("{} {}: {fixed}", f.id, f.severity),
+            },
         }));
     }
     if !refs.is_empty() {
