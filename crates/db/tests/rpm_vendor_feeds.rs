@@ -271,6 +271,16 @@ fn oracle_malformed_files_name_the_path() {
             "<severity>SEVERE-ISH</severity>",
         ),
     );
+    // Oracle's word for "not rated" is no error.
+    let na = tmp.path().join("com.oracle.elsa-na.xml");
+    fs::write(
+        &na,
+        good.replace("<severity>MODERATE</severity>", "<severity>N/A</severity>"),
+    )
+    .expect("write");
+    let (_t, db, _) = db_from(&[na]);
+    let (rec, _) = only(&db, "Oracle:5", "bind", "ELSA-2007-0057");
+    assert_eq!(rec.advisory.severity, None);
     assert_malformed(
         tmp.path(),
         "com.oracle.elsa-norelease.xml",

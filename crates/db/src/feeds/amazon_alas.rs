@@ -32,7 +32,6 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use tidewatch_types::Severity;
 
 pub(crate) const FEED: Feed = Feed {
     name: NAME,
@@ -183,10 +182,9 @@ fn convert(input: &Input<'_>, a: Alas) -> Result<(String, NewAdvisory), DbError>
             adv.aliases.push(c);
         }
     }
-    if let Some(s) = a.severity.as_deref() {
-        let s = s
-            .parse::<Severity>()
-            .map_err(|_| input.malformed(FORMAT, format!("{id}: unknown severity {s:?}")))?;
+    let severity = rpm_fix::vendor_severity(a.severity.as_deref().unwrap_or_default())
+        .map_err(|e| input.malformed(FORMAT, format!("{id}: {e}")))?;
+    if let Some(s) = severity {
         adv.severity = Some(s);
         adv.severity_source = Some(NAME.into());
     }

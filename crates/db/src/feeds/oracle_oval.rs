@@ -31,7 +31,6 @@ use super::{Feed, Input, NewAdvisory, SourceBatch, Syntax, advisory};
 use crate::error::DbError;
 use crate::scoring;
 use std::collections::BTreeMap;
-use tidewatch_types::Severity;
 
 pub(crate) const FEED: Feed = Feed {
     name: NAME,
@@ -102,15 +101,9 @@ fn parse(input: &Input<'_>) -> Result<Vec<SourceBatch>, DbError> {
                 adv.cvss.extend(scoring::entry(v, c.cvss_score, NAME));
             }
         }
-        if let Some(s) = def
-            .severity
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            let s = s
-                .parse::<Severity>()
-                .map_err(|_| input.malformed(FORMAT, format!("{id}: unknown severity {s:?}")))?;
+        let severity = rpm_fix::vendor_severity(def.severity.as_deref().unwrap_or_default())
+            .map_err(|e| input.malformed(FORMAT, format!("{id}: {e}")))?;
+        if let Some(s) = severity {
             adv.severity = Some(s);
             adv.severity_source = Some(NAME.into());
         }

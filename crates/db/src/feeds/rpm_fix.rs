@@ -13,7 +13,7 @@
 
 use super::{NewAffected, fixed_range};
 use std::collections::BTreeMap;
-use tidewatch_types::{AffectedRange, RangeEvent};
+use tidewatch_types::{AffectedRange, RangeEvent, Severity};
 
 /// The prefix of an architecture qualifier in `NewAffected::module`.
 pub(crate) const ARCH_PREFIX: &str = "arch:";
@@ -25,6 +25,20 @@ pub(crate) fn evr(epoch: Option<&str>, version: &str, release: &str) -> String {
         Some(e) => format!("{e}:{version}-{release}"),
         None => format!("{version}-{release}"),
     }
+}
+
+/// A vendor's severity word: `None` for the words that mean "not rated"
+/// (Oracle writes `N/A`), an error for a word that is no severity.
+pub(crate) fn vendor_severity(word: &str) -> Result<Option<Severity>, String> {
+    let w = word.trim();
+    if w.is_empty()
+        || ["n/a", "na", "not set", "unknown"].contains(&w.to_ascii_lowercase().as_str())
+    {
+        return Ok(None);
+    }
+    w.parse::<Severity>()
+        .map(Some)
+        .map_err(|_| format!("unknown severity {w:?}"))
 }
 
 /// Collects the fixed builds of one package in one ecosystem.
@@ -115,6 +129,15 @@ mod tests {
         let recs = f.into_affected("Oracle:7", true, plain);
         let mods: Vec<_> = recs.iter().map(|r| r.module.as_deref()).collect();
         assert_eq!(mods, [Some("arch:x86_64"), Some("arch:aarch64")]);
+    }
+
+    #[test]
+    fn vendor_severity_words() {
+        assert_eq!(vendor_severity("IMPORTANT"), Ok(Some(Severity::High)));
+        assert_eq!(vendor_severity("moderate"), Ok(Some(Severity::Medium)));
+        assert_eq!(vendor_severity("N/A"), Ok(None));
+        assert_eq!(vendor_severity(""), Ok(None));
+        assert!(vendor_severity("dreadful").is_err());
     }
 
     #[test]

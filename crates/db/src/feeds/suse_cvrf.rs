@@ -139,12 +139,9 @@ fn parse(input: &Input<'_>) -> Result<Vec<SourceBatch>, DbError> {
         if !cve.is_empty() && !adv.aliases.iter().any(|a| a == cve) {
             adv.aliases.push(cve.to_string());
         }
-        if let Some(s) = v.impact.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            let s = s.parse::<Severity>().map_err(|_| {
-                input.malformed(FORMAT, format!("{id}: {cve}: unknown impact {s:?}"))
-            })?;
-            severity = severity.max(Some(s));
-        }
+        let impact = rpm_fix::vendor_severity(v.impact.as_deref().unwrap_or_default())
+            .map_err(|e| input.malformed(FORMAT, format!("{id}: {cve}: {e}")))?;
+        severity = severity.max(impact);
         for (vector, score) in &v.cvss {
             if let Some(c) = scoring::entry(vector, *score, NAME)
                 && !adv.cvss.contains(&c)
