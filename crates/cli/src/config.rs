@@ -243,6 +243,32 @@ mod tests {
         );
     }
 
+    /// Every flag can be set as `TIDEWATCH_<FLAG>` (and so, by the same
+    /// long name, in the file). `clean` is left out on purpose: its
+    /// switches delete data, which a variable left in a CI environment
+    /// must never do.
+    #[test]
+    fn every_flag_has_its_environment_variable() {
+        fn walk(cmd: &Command, path: &str, wrong: &mut Vec<String>) {
+            for a in cmd.get_arguments() {
+                let Some(long) = a.get_long() else { continue };
+                if matches!(long, "help" | "version") {
+                    continue;
+                }
+                let want = format!("TIDEWATCH_{}", long.to_ascii_uppercase().replace('-', "_"));
+                if a.get_env().and_then(|e| e.to_str()) != Some(want.as_str()) {
+                    wrong.push(format!("{path} --{long}: want {want}"));
+                }
+            }
+            for sub in cmd.get_subcommands().filter(|s| s.get_name() != "clean") {
+                walk(sub, &format!("{path} {}", sub.get_name()), wrong);
+            }
+        }
+        let mut wrong = Vec::new();
+        walk(&crate::args::Cli::command(), "tidewatch", &mut wrong);
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
     #[test]
     fn keys_of_other_subcommands_are_skipped_and_paths_resolved() -> Result<()> {
         let m = run(&["version"], "severity = [\"HIGH\"]\ndb = \"v.db\"\n")?;

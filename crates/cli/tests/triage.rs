@@ -764,3 +764,51 @@ fn table_marks_base_image_layers_and_findings() {
         "base marks in the HTML"
     );
 }
+
+#[test]
+fn config_precedence_for_switches_and_defaulted_flags() {
+    let (env, img) = setup();
+    let p = img.to_str().expect("utf8");
+    std::fs::write(
+        env.path("tidewatch.toml"),
+        "format = \"table\"\nlist-all-pkgs = true\nsort-by = \"kev\"\n",
+    )
+    .expect("write");
+    let run = |vars: &[(&str, &str)], flags: &[&str]| {
+        let mut c = env.cmd();
+        c.args(["image", p]).args(flags);
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        let out = c.output().expect("run");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let lists_packages = |out: &str| out.contains("\nPackages: 4\n");
+
+    // The file beats the defaults (a switch and a flag with a default).
+    let out = run(&[], &[]);
+    assert!(lists_packages(&out), "file sets list-all-pkgs: {out}");
+    // A switch turned off in the environment beats the file.
+    let out = run(&[("TIDEWATCH_LIST_ALL_PKGS", "false")], &[]);
+    assert!(!lists_packages(&out), "env beats file: {out}");
+    // The environment beats the file for a defaulted flag, a flag beats both.
+    let out = run(&[("TIDEWATCH_FORMAT", "json")], &[]);
+    let report: Value = serde_json::from_str(&out).expect("env format json");
+    validate(&report);
+    let out = run(&[("TIDEWATCH_FORMAT", "json")], &["--format", "sarif"]);
+    let sarif: Value = serde_json::from_str(&out).expect("flag format sarif");
+    assert_eq!(sarif["version"], "2.1.0");
+    // Without the file the default applies again.
+    std::fs::remove_file(env.path("tidewatch.toml")).expect("rm");
+    let out = run(&[], &[]);
+    assert!(
+        !lists_packages(&out) && out.contains("Vulnerability"),
+        "{out}"
+    );
+}
