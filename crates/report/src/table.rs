@@ -4,7 +4,7 @@
 //! optionally the package inventory, and the warnings that make a result
 //! less complete than it looks.
 
-use crate::document::{base_layers, is_base, layer_label};
+use crate::document::{base_layers, is_base, layer_label, status_text};
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -223,7 +223,7 @@ fn findings_table(
             row.push(epss_cell(f));
         }
         row.extend([
-            f.fix_state.to_string(),
+            status_text(f),
             f.package.version.clone(),
             f.fixed_versions.join(", "),
         ]);
