@@ -19,10 +19,15 @@
 //! one fixed version per module build, so there a range applies to a
 //! modular package only when its fixed release is modular (`.module`) and
 //! its version is on the package's stream: it starts with a numeric
-//! stream name (`mariadb:10.3` → `10.3.x`, `nodejs:18` → `18.x`), or, for
-//! streams not named by version, shares the installed version's leading
-//! component. Ranges with no fixed version (still unfixed) apply to both
-//! kinds.
+//! stream name (`mariadb:10.3` → `10.3.x`, `nodejs:18` → `18.x`) when the
+//! installed version does too. The other packages of a module have version
+//! lines of their own (npm 6.14 in `nodejs:10`, npm 10.x in `nodejs:20`):
+//! when the installed release carries the stream's version as dotted
+//! components (npm's `1.10.21.0.3.module…` in `nodejs:10`) a fix must carry
+//! it at the same place (`1.10.24.0.1.module…`, not `1.20.8.1.1.module…`);
+//! otherwise, and for streams not named by version, a fix must share the
+//! installed version's leading component. Ranges with no fixed version
+//! (still unfixed) apply to both kinds.
 //!
 //! **Build flavours.** Oracle Linux ships Ksplice user-space builds
 //! (`2:1.1.1g-15.ksplice1.el8_3`), FIPS builds (`…_fips`) and the UEK
@@ -130,6 +135,11 @@ pub fn ranges_for(pkg: &Package, installed: &str, ranges: &[AffectedRange]) -> V
         .filter(|st| st.starts_with(|c: char| c.is_ascii_digit()));
     let major = leading_component(installed);
     let kind = flavour(installed);
+    // Only the stream's namesake follows the stream's numbering.
+    let namesake = line.filter(|l| on_line(installed, l));
+    let embedded = line
+        .filter(|_| namesake.is_none())
+        .and_then(|l| embedded_at(installed, l).map(|i| (l, i)));
     ranges
         .iter()
         .filter(|r| {
@@ -151,9 +161,10 @@ pub fn ranges_for(pkg: &Package, installed: &str, ranges: &[AffectedRange]) -> V
                 let is_modular = v.contains(".module");
                 if modular {
                     is_modular
-                        && match line {
-                            Some(line) => on_line(v, line),
-                            None => leading_component(v) == major,
+                        && match (namesake, embedded) {
+                            (Some(line), _) => on_line(v, line),
+                            (None, Some((line, at))) => embedded_at(v, line) == Some(at),
+                            (None, None) => leading_component(v) == major,
                         }
                 } else {
                     !is_modular
@@ -169,6 +180,17 @@ fn on_line(evr: &str, line: &str) -> bool {
     without_epoch(evr)
         .strip_prefix(line)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '-', '_', '~', '+']))
+}
+
+/// Where `line`'s components (`10`, `10.3`) sit, as a run of dotted
+/// components after the first, in `evr`'s release before its module part:
+/// `1:6.14.4-1.10.21.0.3.module_el8…` on `10` → 1.
+fn embedded_at(evr: &str, line: &str) -> Option<usize> {
+    let release = without_epoch(evr).rsplit_once('-')?.1;
+    let base = release.split(".module").next().unwrap_or(release);
+    let parts: Vec<&str> = base.split('.').collect();
+    let want: Vec<&str> = line.split('.').collect();
+    (1..parts.len()).find(|&i| parts.get(i..i + want.len()) == Some(want.as_slice()))
 }
 
 fn without_epoch(evr: &str) -> &str {
@@ -264,6 +286,65 @@ mod tests {
             ranges_for(&plain, &plain.version, std::slice::from_ref(&unfixed)),
             vec![unfixed]
         );
+    }
+
+    #[test]
+    fn other_packages_of_a_module_follow_their_own_line() {
+        // npm from nodejs:10 (AlmaLinux 8): ALSA-2021:0735's nodejs:10 npm
+        // build applies; ALSA-2023:7205's nodejs:20 npm 10.1.0 is on the
+        // "10" line only by accident, and nodejs:12's npm 6.14 is another
+        // stream's build.
+        let ranges = vec![
+            range("1:6.14.11-1.10.24.0.1.module_el8.3.0+2047+b07ac28e"),
+            range("1:10.1.0-1.20.8.1.1.module_el8.9.0+3675+0258a6d9"),
+            range("1:6.14.14-1.12.22.5.1.module_el8.4.0+2529+af52a4c7"),
+        ];
+        let npm = rpm(
+            "npm",
+            "1:6.14.4-1.10.21.0.3.module_el8.2.0+391+8da3adc6",
+            None,
+            Some("nodejs:10:8020020200707141642:6a468ee4"),
+        );
+        assert_eq!(
+            ranges_for(&npm, &npm.version, &ranges),
+            vec![ranges[0].clone()]
+        );
+        // The namesake itself still follows the stream's numbering.
+        let node = rpm(
+            "nodejs",
+            "1:10.21.0-3.module_el8.2.0+391+8da3adc6",
+            None,
+            Some("nodejs:10:8020020200707141642:6a468ee4"),
+        );
+        let node_ranges = vec![
+            range("1:10.24.0-1.module_el8.3.0+2047+b07ac28e"),
+            range("1:12.22.5-1.module_el8.4.0+2529+af52a4c7"),
+        ];
+        assert_eq!(
+            ranges_for(&node, &node.version, &node_ranges),
+            vec![node_ranges[0].clone()]
+        );
+        // A module member without the stream in its release: leading
+        // component (galera 25.x in mariadb:10.3).
+        let galera = rpm(
+            "galera",
+            "25.3.31-1.module_el8.3.0+2177+7adc332a",
+            None,
+            Some("mariadb:10.3:8030020210304180624:b4a3e5c5"),
+        );
+        let galera_ranges = vec![
+            range("25.3.37-1.module_el8.7.0+3355+2bd2d5e8"),
+            range("26.4.14-1.module_el8.8.0+3583+2db56a31"),
+        ];
+        assert_eq!(
+            ranges_for(&galera, &galera.version, &galera_ranges),
+            vec![galera_ranges[0].clone()]
+        );
+        assert_eq!(
+            embedded_at("1:6.14.4-1.10.21.0.3.module_el8", "10"),
+            Some(1)
+        );
+        assert_eq!(embedded_at("3:10.3.28-1.module_el8", "10.3"), None);
     }
 
     #[test]
