@@ -361,7 +361,7 @@ fn table(group_by: GroupBy) -> String {
 fn table_groups_findings_by_layer() {
     let t = table(GroupBy::Layer);
     let pos = |s: &str| t.find(s).unwrap_or_else(|| panic!("{s:?} missing:\n{t}"));
-    let l0 = pos("Layer 0 (sha256:000000000000): ADD file:1234 in /\n");
+    let l0 = pos("Layer 0 (sha256:000000000000) [base image]: ADD file:1234 in /\n");
     let l1 = pos(
         "Layer 1 (sha256:111111111111): RUN /bin/sh -c apt-get install -y python3-requests # buildkit\n",
     );
@@ -384,6 +384,22 @@ fn table_groups_findings_by_layer() {
 
     let flat = table(GroupBy::Severity);
     assert!(!flat.contains("Layer 0 ("), "{flat}");
+    // The base image's layer is marked, with the split of the findings.
+    assert!(
+        flat.contains(
+            "Base image: layer 0; vulnerabilities from the base image: 2, from the layers on top: 5"
+        ),
+        "{flat}"
+    );
+    assert!(
+        flat.lines()
+            .any(|l| l.contains("CVE-2024-0727") && l.contains("0 (base)")),
+        "{flat}"
+    );
+    assert!(
+        flat.contains("fixed (VEX: under_investigation)") && flat.contains("fixed (VEX: affected)"),
+        "{flat}"
+    );
     assert!(
         flat.contains("Layer"),
         "the flat table keeps its Layer column"

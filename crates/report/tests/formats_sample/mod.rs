@@ -2,7 +2,8 @@
 //! three layers, the same purl at two paths, licences that are and are not
 //! SPDX expressions, a package without a purl, hostile text in titles and
 //! names, KEV/EPSS, CVSS v2 and v3, suppressed findings (VEX and ignore
-//! file) and warnings.
+//! file), findings a VEX statement annotates, a base-image layer and
+//! warnings.
 
 #![allow(dead_code, clippy::too_many_arguments)]
 
@@ -166,6 +167,9 @@ pub fn report() -> Report {
     }];
     f_req_a.title = Some("Unintended leak of Proxy-Authorization header".into());
     let mut f_req_b = f_req_a.clone();
+    // VEX statements that keep findings reported annotate them.
+    f_req_a.vex_status = Some("under_investigation".into());
+    f_req_b.vex_status = Some("affected".into());
     f_req_b.path = req_b.path().map(str::to_string);
     f_req_b.layer = req_b.layer();
 
@@ -212,12 +216,16 @@ pub fn report() -> Report {
             }),
         },
         layers: vec![
-            layer(
-                0,
-                Some(digest('c')),
-                digest('0'),
-                "/bin/sh -c #(nop) ADD file:1234 in / ",
-            ),
+            // The base image's layer.
+            LayerInfo {
+                base: true,
+                ..layer(
+                    0,
+                    Some(digest('c')),
+                    digest('0'),
+                    "/bin/sh -c #(nop) ADD file:1234 in / ",
+                )
+            },
             layer(
                 1,
                 Some(digest('d')),
