@@ -576,3 +576,153 @@ fn a_corrupt_or_truncated_rpm_database_is_a_warning_and_the_scan_goes_on() {
         );
     }
 }
+
+/// A Red Hat CSAF VEX document for RHEL 8 in Red Hat's layout (prose left
+/// out): `cve` fixes `openssl-libs` at `fixed`, or leaves `bash` in the
+/// given state.
+fn rhel8_vex(cve: &str, status: &str, component: &str, extra: &str) -> String {
+    let (purl, product) = match component {
+        "openssl-libs" => (
+            "pkg:rpm/redhat/openssl-libs@1.1.1c-2.el8?arch=x86_64&epoch=1",
+            "openssl-libs-1:1.1.1c-2.el8.x86_64",
+        ),
+        _ => ("pkg:rpm/redhat/bash", "bash"),
+    };
+    let platform = if component == "openssl-libs" {
+        (
+            "BaseOS-8.1.0.Z.MAIN",
+            "cpe:/o:redhat:enterprise_linux:8::baseos",
+        )
+    } else {
+        (
+            "red_hat_enterprise_linux_8",
+            "cpe:/o:redhat:enterprise_linux:8",
+        )
+    };
+    let id = format!("{}:{product}", platform.0);
+    serde_json::json!({
+        "document": {"category": "csaf_vex", "csaf_version": "2.0",
+                     "tracking": {"id": cve, "status": "final", "version": "1"}},
+        "product_tree": {
+            "branches": [{"category": "vendor", "name": "Red Hat", "branches": [
+                {"category": "product_name", "name": platform.0,
+                 "product": {"name": platform.0, "product_id": platform.0,
+                             "product_identification_helper": {"cpe": platform.1}}},
+                {"category": "product_version", "name": product,
+                 "product": {"name": product, "product_id": product,
+                             "product_identification_helper": {"purl": purl}}}
+            ]}],
+            "relationships": [{"category": "default_component_of",
+                "full_product_name": {"name": product, "product_id": id},
+                "product_reference": product, "relates_to_product_reference": platform.0}]
+        },
+        "vulnerabilities": [{
+            "cve": cve,
+            "product_status": {status: [id]},
+            "remediations": serde_json::from_str::<serde_json::Value>(&extra.replace("ID", &id))
+                .expect("remediations"),
+            "threats": [{"category": "impact",
+                         "details": if status == "fixed" { "Important" } else { "Low" },
+                         "product_ids": [id]}]
+        }]
+    })
+    .to_string()
+}
+
+/// The UBI 8 database without os-release, with its content manifest, and
+/// Red Hat CSAF VEX data: RHEL 8 is found from the content sets and the
+/// VEX states become findings (or not).
+#[test]
+fn ubi8_without_os_release_is_matched_against_red_hat_csaf_vex() {
+    let Some(shared) = shared() else { return };
+    let env = Env::new();
+    env.import(&[
+        (
+            "csaf/cve-2099-1001.json",
+            &rhel8_vex(
+                "CVE-2099-1001",
+                "fixed",
+                "openssl-libs",
+                r#"[{"category": "vendor_fix", "url": "https://access.redhat.com/errata/RHSA-2099:1001", "product_ids": ["ID"]}]"#,
+            ),
+        ),
+        (
+            "csaf/cve-2099-1002.json",
+            &rhel8_vex(
+                "CVE-2099-1002",
+                "known_affected",
+                "bash",
+                r#"[{"category": "no_fix_planned", "details": "Will not fix", "product_ids": ["ID"]}]"#,
+            ),
+        ),
+        (
+            "csaf/cve-2099-1003.json",
+            &rhel8_vex("CVE-2099-1003", "known_not_affected", "bash", "[]"),
+        ),
+    ]);
+    let root = env.path("ubi8");
+    write(
+        &root,
+        "var/lib/rpm/Packages",
+        &load(&shared.join("fixtures/rpm/bdb/rhel8.0-ubi8/Packages.gz")),
+    );
+    write(
+        &root,
+        "root/buildinfo/content_manifests/ubi8-container-8.0-126.json",
+        br#"{"metadata": {"icm_version": 1}, "image_contents": [],
+             "content_sets": ["rhel-8-for-x86_64-baseos-rpms", "rhel-8-for-x86_64-appstream-rpms"]}"#,
+    );
+    let (report, stderr) = scan(&env, &root, "json");
+    validate(&report);
+    let os = &report["target"]["os"];
+    assert_eq!(
+        (os["family"].as_str(), os["version"].as_str()),
+        (Some("rhel"), Some("8")),
+        "{stderr}"
+    );
+    assert_eq!(
+        os["content_sets"],
+        serde_json::json!([
+            "rhel-8-for-x86_64-appstream-rpms",
+            "rhel-8-for-x86_64-baseos-rpms"
+        ])
+    );
+    let found: Vec<(String, String, String, String, String)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let s = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+            (
+                s(&f["id"]),
+                s(&f["package"]["name"]),
+                s(&f["fix_state"]),
+                s(&f["severity"]),
+                f["fixed_versions"].to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "CVE-2099-1001".to_string(),
+                "openssl-libs".to_string(),
+                "fixed".to_string(),
+                "HIGH".to_string(),
+                r#"["1:1.1.1c-2.el8"]"#.to_string()
+            ),
+            (
+                "CVE-2099-1002".to_string(),
+                "bash".to_string(),
+                "will_not_fix".to_string(),
+                "LOW".to_string(),
+                "[]".to_string()
+            ),
+        ],
+        "{stderr}"
+    );
+    let openssl = &report["findings"][0];
+    assert_eq!(openssl["aliases"], serde_json::json!(["RHSA-2099:1001"]));
+    assert_eq!(openssl["data_source"], "redhat-csaf");
+}
