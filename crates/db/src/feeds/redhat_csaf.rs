@@ -499,10 +499,9 @@ fn parse(input: &Input<'_>) -> Result<Vec<SourceBatch>, DbError> {
 
         let mut packages: BTreeMap<Key, Acc> = BTreeMap::new();
         let mut aliases: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        let mut ids: Vec<&&str> = status.keys().collect();
-        ids.sort();
-        for id in ids {
-            let s = status[*id];
+        let mut ids: Vec<(&str, Status)> = status.iter().map(|(k, v)| (*k, *v)).collect();
+        ids.sort_by_key(|(k, _)| *k);
+        for (id, s) in ids {
             let Some(c) = tree.component(id) else {
                 continue;
             };
@@ -518,7 +517,7 @@ fn parse(input: &Input<'_>) -> Result<Vec<SourceBatch>, DbError> {
                     {
                         acc.fixed.push(evr);
                     }
-                    if let Some(rhsa) = errata.get(*id) {
+                    if let Some(rhsa) = errata.get(id) {
                         aliases
                             .entry(c.major.clone())
                             .or_default()
@@ -526,7 +525,7 @@ fn parse(input: &Input<'_>) -> Result<Vec<SourceBatch>, DbError> {
                     }
                 }
                 Status::Affected => {
-                    let st = open.get(*id).copied().unwrap_or(FixState::NotFixed);
+                    let st = open.get(id).copied().unwrap_or(FixState::NotFixed);
                     acc.open = Some(acc.open.map_or(st, |o| o.min(st)));
                 }
                 Status::Investigating => {
@@ -534,7 +533,7 @@ fn parse(input: &Input<'_>) -> Result<Vec<SourceBatch>, DbError> {
                 }
                 Status::NotAffected => acc.not_affected = true,
             }
-            if let Some(sev) = impact.get(*id) {
+            if let Some(sev) = impact.get(id) {
                 acc.severity = Some(acc.severity.map_or(*sev, |s| s.max(*sev)));
             }
         }
