@@ -1,4 +1,5 @@
-//! The RPM vendor feeds — Amazon ALAS, Oracle ELSA OVAL, SUSE CVRF — and
+//! The RPM vendor feeds — Amazon ALAS, Oracle ELSA OVAL, SUSE CVRF and
+//! OVAL — and
 //! SUSE OSV ecosystems, on trimmed real samples (`tests/fixtures`) and on
 //! files the tests write.
 
@@ -474,5 +475,44 @@ fn suse_malformed_files_name_the_path() {
         tmp.path(),
         "SUSE-SU-cut.json",
         r#"{"Tracking": {"ID": "SUSE-SU-2019:0048-2"}, "ProductTree": {"Relationships": []}, "Vulnerabilities": [{"CVE": "#,
+    );
+}
+
+#[test]
+fn suse_oval_per_cve_definitions() {
+    // vunnel's (truncated) SLES 15 OVAL: some criteria point at tests the
+    // file no longer has; those record nothing.
+    let (_t, db, report) = db_from(&[fixtures().join("suse/suse.linux.enterprise.server.15.xml")]);
+    assert!(
+        sources(&report).contains(&"suse-oval:SUSE:Linux Enterprise Server 15 SP1".to_string()),
+        "{:?} {:?}",
+        sources(&report),
+        report.warnings
+    );
+    // "SUSE Linux Enterprise Server 15 SP1-LTSS is installed" and "… for SAP
+    // Applications 15 SP1 is installed" with kernel-default <4.12.14-197.89.2.
+    let (rec, events) = only(
+        &db,
+        "SUSE:Linux Enterprise Server 15 SP1",
+        "kernel-default",
+        "CVE-2021-29154",
+    );
+    assert_eq!(events, below("4.12.14-197.89.2"));
+    assert!(rec.binary_package);
+    assert_eq!(rec.advisory.severity, Some(Severity::High));
+    assert_eq!(rec.advisory.severity_source.as_deref(), Some("suse-oval"));
+    // SLES 15 (GA, LTSS and SAP): the 150.72.1 build.
+    let (_, events) = only(
+        &db,
+        "SUSE:Linux Enterprise Server 15",
+        "kernel-default",
+        "CVE-2021-29154",
+    );
+    assert_eq!(events, below("4.12.14-150.72.1"));
+    // "is not affected" records nothing.
+    assert!(
+        db.affected("SUSE:Linux Enterprise Server 15", "python3-cryptography")
+            .expect("q")
+            .is_empty()
     );
 }

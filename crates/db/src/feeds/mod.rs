@@ -37,6 +37,7 @@ mod redhat_oval;
 mod rpm_fix;
 mod rustsec;
 mod suse_cvrf;
+mod suse_oval;
 mod ubuntu_oval;
 
 /// Every importer, in the order they are asked to claim a file.
@@ -49,6 +50,7 @@ pub(crate) const FEEDS: &[Feed] = &[
     amazon_alas::FEED,
     oracle_oval::FEED,
     suse_cvrf::FEED,
+    suse_oval::FEED,
     redhat_csaf::FEED,
     debian_tracker::FEED,
     nvd::FEED,

@@ -216,7 +216,8 @@ pub(crate) fn parse(path: &str, format: &'static str, bytes: &[u8]) -> Result<Ov
                         "definitions" => Section::Definitions,
                         "tests" => Section::Tests,
                         "objects" => Section::Objects,
-                        "states" => Section::States,
+                        // vunnel's SUSE sample spells the section `<state>`.
+                        "states" | "state" => Section::States,
                         "variables" => Section::Variables,
                         _ => Section::None,
                     };
