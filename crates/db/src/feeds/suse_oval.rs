@@ -159,4 +159,3 @@ fn walk<'a>(doc: &Oval, c: &'a Criteria, outer: &[&'a str], f: &mut dyn FnMut(&[
         }
     }
 }
-
