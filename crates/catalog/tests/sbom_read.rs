@@ -263,11 +263,11 @@ fn malformed_documents_are_errors_naming_file_and_line() {
     let cases: [(&str, &str); 6] = [
         (
             "{\"bomFormat\": \"CycloneDX\", \"specVersion\": \"1.6\",\n \"components\": [{\"type\": \"library\"}]}",
-            "x.json: malformed CycloneDX document: missing field `name` at line 2",
+            "x.json: malformed CycloneDX document: components[0]: missing field `name` at line 2",
         ),
         (
             "{\"bomFormat\": \"CycloneDX\", \"specVersion\": \"1.6\",\n \"components\": {}}",
-            "line 2",
+            "x.json: malformed CycloneDX document: components: invalid type: map, expected a sequence at line 2",
         ),
         (
             "{\"bomFormat\": \"CycloneDX\", \"specVersion\": \"2.0\"}",
@@ -279,7 +279,7 @@ fn malformed_documents_are_errors_naming_file_and_line() {
         ),
         (
             "{\"spdxVersion\": \"SPDX-2.3\",\n\"packages\": [{\"name\": 5}]}",
-            "x.json: malformed SPDX document",
+            "x.json: malformed SPDX document: packages[0].name: invalid type: integer `5`, expected a string at line 2",
         ),
         ("[1, 2", "x.json: not valid JSON"),
     ];

@@ -276,7 +276,7 @@ fn malformed_ignore_vex_and_sbom_files_exit_2_naming_the_problem() {
             "shape.vex.json",
             "{\"@context\": \"https://openvex.dev/ns/v0.2.0\",\n \"statements\": [{\"products\": [], \"status\": \"fixed\"}]}",
             "--vex",
-            "shape.vex.json: malformed OpenVEX document: missing field `vulnerability` at line 2",
+            "shape.vex.json: malformed OpenVEX document: statements[0]: missing field `vulnerability` at line 2",
         ),
         (
             "syntax.vex.json",
@@ -308,7 +308,7 @@ fn malformed_ignore_vex_and_sbom_files_exit_2_naming_the_problem() {
             "bad.cdx.json",
             "{\"bomFormat\": \"CycloneDX\", \"specVersion\": \"1.6\",\n\"components\": [{\"name\": \"x\"}]}",
             "sbom",
-            "bad.cdx.json: malformed CycloneDX document: missing field `type` at line 2",
+            "bad.cdx.json: malformed CycloneDX document: components[0]: missing field `type` at line 2",
         ),
         (
             "old.cdx.json",
@@ -320,7 +320,7 @@ fn malformed_ignore_vex_and_sbom_files_exit_2_naming_the_problem() {
             "bad.spdx.json",
             "{\"spdxVersion\": \"SPDX-2.3\",\n\"packages\": [{\"SPDXID\": \"SPDXRef-a\", \"name\": \"a\",\n \"externalRefs\": {}}]}",
             "sbom",
-            "bad.spdx.json: malformed SPDX document: invalid type: map, expected a sequence at line 3",
+            "bad.spdx.json: malformed SPDX document: packages[0].externalRefs: invalid type: map, expected a sequence at line 3",
         ),
         (
             "truncated.spdx.json",

@@ -40,10 +40,13 @@ pub enum VexError {
         path: String,
         source: serde_json::Error,
     },
-    #[error("{path}: malformed {format} document: {source}")]
+    /// A field of the wrong shape; `field` is its path in the document
+    /// (`statements[1].products: `), empty at the top level.
+    #[error("{path}: malformed {format} document: {field}{source}")]
     Shape {
         path: String,
         format: &'static str,
+        field: String,
         source: serde_json::Error,
     },
     #[error(
@@ -176,6 +179,29 @@ impl VexDocument {
     pub fn warnings(&self) -> &[Warning] {
         &self.warnings
     }
+}
+
+/// Deserialise the document, naming the field whose shape is wrong (the
+/// JSON error alone gives only line and column).
+fn shaped<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    path: &str,
+    format: &'static str,
+) -> Result<T, VexError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let at = e.path().to_string();
+        VexError::Shape {
+            path: path.to_string(),
+            format,
+            field: if at == "." {
+                String::new()
+            } else {
+                format!("{at}: ")
+            },
+            source: e.into_inner(),
+        }
+    })
 }
 
 impl Statement {
@@ -386,11 +412,7 @@ mod openvex {
     }
 
     pub(super) fn parse(bytes: &[u8], path: &str) -> Result<VexDocument, VexError> {
-        let doc: Document = serde_json::from_slice(bytes).map_err(|source| VexError::Shape {
-            path: path.to_string(),
-            format: "OpenVEX",
-            source,
-        })?;
+        let doc: Document = super::shaped(bytes, path, "OpenVEX")?;
         let doc_err = |field: &'static str, message: String| VexError::Field {
             path: path.to_string(),
             what: "document",
@@ -565,11 +587,7 @@ mod cyclonedx {
     }
 
     pub(super) fn parse(bytes: &[u8], path: &str) -> Result<VexDocument, VexError> {
-        let bom: Bom = serde_json::from_slice(bytes).map_err(|source| VexError::Shape {
-            path: path.to_string(),
-            format: "CycloneDX",
-            source,
-        })?;
+        let bom: Bom = super::shaped(bytes, path, "CycloneDX")?;
         let mut refs = HashMap::new();
         index(&bom.components, &mut refs);
         if let Some(c) = bom.metadata.as_ref().and_then(|m| m.component.as_ref()) {

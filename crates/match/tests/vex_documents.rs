@@ -218,7 +218,7 @@ fn malformed_documents_name_file_and_field() {
         ),
         (
             "{\"@context\": \"https://openvex.dev/ns/v0.2.0\",\n\"statements\": {}}",
-            "v.json: malformed OpenVEX document",
+            "v.json: malformed OpenVEX document: statements: invalid type: map, expected a sequence at line 2",
         ),
         (
             "{\"bomFormat\": \"CycloneDX\", \"vulnerabilities\": [{\"id\": \"CVE-1\", \"analysis\": {\"state\": \"nope\"}, \"affects\": [{\"ref\": \"pkg:npm/a\"}]}]}",

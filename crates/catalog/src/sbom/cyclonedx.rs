@@ -2,7 +2,7 @@
 //! `metadata.component`'s children) with purls, and the
 //! `operating-system` component for the OS.
 
-use super::{Entry, Read, SbomError, apply_properties};
+use super::{Entry, Read, SbomError, apply_properties, shaped};
 use serde::Deserialize;
 use tidewatch_types::OsInfo;
 
@@ -69,11 +69,7 @@ struct License {
 }
 
 pub(super) fn read(bytes: &[u8], path: &str) -> Result<Read, SbomError> {
-    let bom: Bom = serde_json::from_slice(bytes).map_err(|source| SbomError::Shape {
-        path: path.to_string(),
-        format: "CycloneDX",
-        source,
-    })?;
+    let bom: Bom = shaped(bytes, path, "CycloneDX")?;
     let version = bom.spec_version.trim();
     let minor = version
         .strip_prefix("1.")

@@ -32,10 +32,13 @@ pub enum SbomError {
         path: String,
         source: serde_json::Error,
     },
-    #[error("{path}: malformed {format} document: {source}")]
+    /// A field of the wrong shape; `field` is its path in the document
+    /// (`packages[0].externalRefs: `), empty at the top level.
+    #[error("{path}: malformed {format} document: {field}{source}")]
     Shape {
         path: String,
         format: &'static str,
+        field: String,
         source: serde_json::Error,
     },
     #[error(
@@ -79,6 +82,29 @@ pub fn read_sbom(bytes: &[u8], path: &str) -> Result<SbomContents, SbomError> {
         });
     };
     Ok(identity::resolve(read, path))
+}
+
+/// Deserialise the document, naming the field whose shape is wrong (the
+/// JSON error alone gives only line and column).
+fn shaped<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    path: &str,
+    format: &'static str,
+) -> Result<T, SbomError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let at = e.path().to_string();
+        SbomError::Shape {
+            path: path.to_string(),
+            format,
+            field: if at == "." {
+                String::new()
+            } else {
+                format!("{at}: ")
+            },
+            source: e.into_inner(),
+        }
+    })
 }
 
 /// One component as the document lists it, before its purl is

@@ -2,7 +2,7 @@
 //! `OPERATING-SYSTEM` package (Trivy) for the OS, and the `sourceInfo`
 //! sentences Trivy and Syft write for the source package and the path.
 
-use super::{Entry, Read, SbomError, image_path};
+use super::{Entry, Read, SbomError, image_path, shaped};
 use serde::Deserialize;
 use tidewatch_types::OsInfo;
 
@@ -50,11 +50,7 @@ struct Annotation {
 }
 
 pub(super) fn read(bytes: &[u8], path: &str) -> Result<Read, SbomError> {
-    let doc: Document = serde_json::from_slice(bytes).map_err(|source| SbomError::Shape {
-        path: path.to_string(),
-        format: "SPDX",
-        source,
-    })?;
+    let doc: Document = shaped(bytes, path, "SPDX")?;
     if !matches!(doc.spdx_version.trim(), "SPDX-2.2" | "SPDX-2.3") {
         return Err(SbomError::Version {
             path: path.to_string(),
