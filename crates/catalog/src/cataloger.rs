@@ -3,7 +3,7 @@ use tidewatch_types::{Location, OsInfo, Package, Warning};
 
 /// Bumped whenever any cataloger changes what it finds, so that cached
 /// per-layer results from an older tidewatch are never reused.
-pub const CATALOGER_VERSION: u32 = 1;
+pub const CATALOGER_VERSION: u32 = 2;
 
 /// What catalogers produce.
 #[derive(Debug, Default)]
@@ -28,6 +28,12 @@ pub trait Cataloger: Send + Sync {
     /// this cataloger reads.
     fn sniff(&self, _path: &str, _head: &[u8]) -> bool {
         false
+    }
+    /// For a file this cataloger's `sniff` accepted: byte strings one of
+    /// which the file must contain to be kept, checked while it streams
+    /// past (see [`FileFilter::must_contain`]); `None` keeps it whole.
+    fn must_contain(&self, _path: &str, _head: &[u8]) -> Option<Vec<&'static [u8]>> {
+        None
     }
     /// Read the packages out of the kept files.
     fn catalog(&self, files: &Files, os: Option<&OsInfo>, out: &mut Output);
@@ -96,6 +102,16 @@ impl FileFilter for Catalogers {
 
     fn sniff(&self, path: &str, head: &[u8]) -> bool {
         self.list.iter().any(|c| c.sniff(path, head))
+    }
+
+    /// The union over the catalogers that accepted the file: one that
+    /// wants it whatever it contains wins.
+    fn must_contain(&self, path: &str, head: &[u8]) -> Option<Vec<&'static [u8]>> {
+        let mut all = Vec::new();
+        for c in self.list.iter().filter(|c| c.sniff(path, head)) {
+            all.extend(c.must_contain(path, head)?);
+        }
+        Some(all)
     }
 }
 

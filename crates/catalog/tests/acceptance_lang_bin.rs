@@ -139,7 +139,21 @@ fn squash(image: &Path, cats: &[Box<dyn Cataloger>]) -> Files {
             e.read_to_end(&mut bytes).unwrap();
             if !wants.contains(&Want::Keep) {
                 let head = &bytes[..bytes.len().min(SNIFF_LEN)];
-                if !cats.iter().any(|c| c.sniff(&path, head)) {
+                let accepted: Vec<_> = cats.iter().filter(|c| c.sniff(&path, head)).collect();
+                if accepted.is_empty() {
+                    continue;
+                }
+                // As the image reader does: kept whole for a cataloger
+                // that wants it so, otherwise only with one of the markers.
+                let markers = accepted.iter().try_fold(Vec::new(), |mut all, c| {
+                    all.extend(c.must_contain(&path, head)?);
+                    Some(all)
+                });
+                if let Some(markers) = markers
+                    && !markers
+                        .iter()
+                        .any(|m| memchr::memmem::find(&bytes, m).is_some())
+                {
                     continue;
                 }
             }

@@ -117,6 +117,38 @@ fn wants_sniffs_executables_only() {
     assert_eq!(c.wants("usr/bin/x", 100, 0o755), Want::Skip);
     assert!(c.sniff("usr/bin/x", b"\x7fELF\x02\x01"));
     assert!(!c.sniff("usr/bin/x", b"#!/bin/sh\n"));
+    assert!(
+        c.must_contain("usr/bin/x", b"\x7fELF\x02\x01")
+            .is_some_and(|m| m.contains(&MAGIC))
+    );
+}
+
+/// The image reader keeps an executable only for the markers of the
+/// catalogers that accepted it, unless one of them wants it whole (the
+/// runtime cataloger reads `pythonX.Y` and `node` for version strings).
+#[test]
+fn the_union_keeps_runtimes_whole_and_other_executables_by_marker() {
+    use tidewatch_image::FileFilter;
+    let all = tidewatch_catalog::Catalogers::all();
+    let elf = b"\x7fELF\x02\x01\x01\x00";
+    assert_eq!(
+        all.wants("usr/lib/x86_64-linux-gnu/libssl.so.3", 1 << 20, 0o755),
+        Want::Sniff
+    );
+    assert!(all.sniff("usr/lib/x86_64-linux-gnu/libssl.so.3", elf));
+    let markers = all
+        .must_contain("usr/lib/x86_64-linux-gnu/libssl.so.3", elf)
+        .unwrap();
+    assert!(markers.contains(&MAGIC), "{markers:?}");
+    assert!(markers.contains(&&b".dep-v0\0"[..]), "{markers:?}");
+    for runtime in [
+        "usr/bin/python3.11",
+        "usr/local/bin/node",
+        "usr/lib/libpython3.11.so.1.0",
+    ] {
+        assert!(all.sniff(runtime, elf), "{runtime}");
+        assert_eq!(all.must_contain(runtime, elf), None, "{runtime}");
+    }
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! Go executables: the modules and toolchain recorded in their build info.
 //!
-//! Executables are found by content (ELF magic on files with an exec bit),
-//! never by path. Each is opened with `object` either over the kept bytes
+//! Executables are found by content, never by path: files with an exec bit
+//! and the ELF magic are kept only when their bytes hold the build info
+//! magic or a `.go.buildinfo` section name (checked while the layer
+//! streams, so the shared libraries of an image are not held in memory). Each is opened with `object` either over the kept bytes
 //! or, for files spilled to disk, over positioned reads of just the
 //! headers and sections needed, so a 100 MB binary is never loaded whole.
 //! The ELF access here ([`Executable`], [`with_executable`]) is shared with
@@ -178,7 +180,8 @@ pub(crate) fn with_executable<T>(
 }
 
 /// The wants of the binary catalogers: every sizeable executable, to be
-/// sniffed for the ELF magic.
+/// sniffed for the ELF magic (and then checked for their markers, see
+/// [`GO_MARKERS`] and the Rust cataloger's section name).
 pub(crate) fn wants_executable(size: u64, mode: u32) -> Want {
     if mode & 0o111 != 0 && size >= MIN_EXECUTABLE_SIZE {
         Want::Sniff
@@ -186,6 +189,11 @@ pub(crate) fn wants_executable(size: u64, mode: u32) -> Want {
         Want::Skip
     }
 }
+
+/// What every Go executable with build info contains: the header magic
+/// [`read_build_info`] needs (the section name is a second chance, for a
+/// header the reader finds through the section).
+pub(crate) const GO_MARKERS: [&[u8]; 2] = [go_buildinfo::MAGIC, b".go.buildinfo\0"];
 
 /// Read the raw build info of an executable, `Ok(None)` for non-Go files.
 pub(crate) fn read_build_info(
@@ -219,6 +227,10 @@ impl Cataloger for GoBinaryCataloger {
 
     fn sniff(&self, _path: &str, head: &[u8]) -> bool {
         head.starts_with(ELF_MAGIC)
+    }
+
+    fn must_contain(&self, _path: &str, _head: &[u8]) -> Option<Vec<&'static [u8]>> {
+        Some(GO_MARKERS.to_vec())
     }
 
     fn catalog(&self, files: &Files, _os: Option<&OsInfo>, out: &mut Output) {

@@ -24,6 +24,8 @@ use tidewatch_types::{OsInfo, Package, PackageType};
 
 /// The section cargo-auditable writes.
 pub const SECTION: &str = ".dep-v0";
+/// [`SECTION`] as it is stored in the section header string table.
+const SECTION_NAME: &[u8] = b".dep-v0\0";
 /// Bounds on the compressed section and the JSON it inflates to; real
 /// ones are a few KiB, a zip bomb must not exhaust memory.
 const COMPRESSED_LIMIT: u64 = 8 << 20;
@@ -94,6 +96,12 @@ impl Cataloger for RustAuditCataloger {
 
     fn sniff(&self, _path: &str, head: &[u8]) -> bool {
         head.starts_with(b"\x7fELF")
+    }
+
+    /// The section's name in the section header string table: without it
+    /// there is no audit data to read.
+    fn must_contain(&self, _path: &str, _head: &[u8]) -> Option<Vec<&'static [u8]>> {
+        Some(vec![SECTION_NAME])
     }
 
     fn catalog(&self, files: &Files, _os: Option<&OsInfo>, out: &mut Output) {
