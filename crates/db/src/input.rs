@@ -1,5 +1,5 @@
 //! Turning the paths a user named into decoded files: directories are
-//! walked, bzip2 / gzip are undone, zip archives (OSV's `all.zip`) are
+//! walked, bzip2 / gzip / zstd are undone, zip archives (OSV's `all.zip`) are
 //! opened member by member, and each result is handed to the first
 //! importer that claims it.
 
@@ -81,6 +81,13 @@ fn decode(
             "gzip",
             flate2::read::MultiGzDecoder::new(&bytes[..]),
         )?;
+        return decode(display, decoded, origin, out);
+    }
+    // Amazon's newer repository metadata is zstd-compressed.
+    if bytes.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        let decoder = zstd::stream::read::Decoder::new(&bytes[..])
+            .map_err(|e| DbError::malformed(display, "zstd", e))?;
+        let decoded = inflate(display, "zstd", decoder)?;
         return decode(display, decoded, origin, out);
     }
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {

@@ -170,6 +170,28 @@ impl<'a> Fetcher<'a> {
         })
     }
 
+    /// Fetches one absolute URL (a link found inside another download,
+    /// such as Amazon's repository metadata), with `validators` sent only
+    /// when `dest` exists; a 404 is [`Fetched::Missing`].
+    pub(crate) fn fetch_url(
+        &self,
+        url: &str,
+        dest: &Path,
+        validators: Option<&Validators>,
+        show_progress: bool,
+    ) -> Result<Fetched, UpdateError> {
+        let validators = validators.filter(|_| dest.exists());
+        match self.fetch_one(url, dest, validators, show_progress, None) {
+            Err(UpdateError::Status { status: 404, .. }) => Ok(Fetched::Missing),
+            other => other,
+        }
+    }
+
+    /// The URL `segments` has on `repo`, if it publishes that path.
+    pub(crate) fn url_on(repo: &Repository, segments: &[String]) -> Option<String> {
+        repo.url_for(segments)
+    }
+
     /// One API request (the NVD CVE API) to `dest`, with its key in the
     /// `apiKey` header when given. The NVD answers 403 as well as 429 when
     /// a client goes over its rate limit, so both are waited out.

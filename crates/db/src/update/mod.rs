@@ -15,13 +15,18 @@
 //! small runtime at this edge. Progress is reported through [`Progress`]
 //! so the CLI decides how (and whether) to draw it.
 
+mod amazon;
+mod csaf;
 mod feeds;
 mod http;
 mod nvd;
 mod osv;
 mod state;
 
-pub use feeds::{DEFAULT_ALPINE_BRANCHES, DEFAULT_OSV_ECOSYSTEMS, FeedSpec};
+pub use feeds::{
+    AMAZON_CDN, DEFAULT_ALPINE_BRANCHES, DEFAULT_AMAZON_RELEASES, DEFAULT_OSV_ECOSYSTEMS,
+    DEFAULT_SUSE_OVAL, FeedSpec,
+};
 pub use http::Repository;
 pub use nvd::{NVD_API, NVD_MAX_PAGE};
 
@@ -51,6 +56,9 @@ pub enum UpdateError {
     AllRepositoriesFailed { path: String, failures: Vec<String> },
     #[error("{url}: malformed download: {message}")]
     Malformed { url: String, message: String },
+    /// A downloaded feed file the importer refused.
+    #[error("{url}: {error}")]
+    Feed { url: String, error: DbError },
     #[error("invalid --db-repository {url:?}: {reason}")]
     BadRepository { url: String, reason: String },
     #[error("invalid feed {feed:?}: {reason}")]
@@ -106,6 +114,9 @@ pub struct UpdateOptions {
     pub nvd_api: String,
     /// Sent as the `apiKey` header; raises NVD's rate limit tenfold.
     pub nvd_api_key: Option<String>,
+    /// Where Amazon Linux's mirror lists are looked up for
+    /// [`Repository::Upstream`] ([`AMAZON_CDN`]).
+    pub amazon_cdn: String,
     /// CVEs per API page (at most [`NVD_MAX_PAGE`]).
     pub nvd_page_size: u32,
     /// Least time between two API requests; `None` follows NVD's limits
@@ -125,6 +136,7 @@ impl UpdateOptions {
             timeout: Duration::from_secs(30),
             nvd_api: NVD_API.to_string(),
             nvd_api_key: None,
+            amazon_cdn: AMAZON_CDN.to_string(),
             nvd_page_size: NVD_MAX_PAGE,
             nvd_request_interval: None,
         }
@@ -214,7 +226,15 @@ pub fn update(
                 if let Some((k, v)) = out.csv_validators {
                     new_state.validators.insert(k, v);
                 }
-                (mirror, out.url, out.change, out.bytes, name.clone())
+                // SUSE's records also name openSUSE Leap products and are
+                // exported under both prefixes; importing one without the
+                // other would replace the shared `osv:openSUSE:…` sources
+                // with half their records.
+                let group = match ecosystem.as_str() {
+                    "SUSE" | "openSUSE" => "osv:SUSE+openSUSE".to_string(),
+                    _ => name.clone(),
+                };
+                (mirror, out.url, out.change, out.bytes, group)
             }
             FeedSpec::Nvd => {
                 let cache = root.join("nvd");
@@ -234,6 +254,38 @@ pub fn update(
                     name.clone(),
                 )
             }
+            FeedSpec::Amazon { release } => {
+                let mut dest = root.join("files");
+                dest.extend(feed.mirror_path());
+                let cache = root.join("amazon").join(release);
+                let Some(out) = amazon::update(&fetcher, opts, &state, release, &dest, &cache)?
+                else {
+                    tracing::debug!(feed = %name, "not published by any repository");
+                    continue;
+                };
+                for (k, v) in out.validators {
+                    new_state.validators.insert(k, v);
+                }
+                new_state
+                    .urls
+                    .insert(amazon::url_key(release), out.url.clone());
+                (dest, out.url, out.change, out.bytes, name.clone())
+            }
+            FeedSpec::RedhatCsaf => {
+                let cache = root.join("redhat-csaf");
+                let out = csaf::update(&fetcher, &state, &cache)?;
+                new_state.csaf = Some(out.state);
+                for (k, v) in out.validators {
+                    new_state.validators.insert(k, v);
+                }
+                (
+                    cache.join("records"),
+                    out.url,
+                    out.change,
+                    out.bytes,
+                    name.clone(),
+                )
+            }
             other => {
                 let segments = other.mirror_path();
                 let key = segments.join("/");
@@ -241,6 +293,9 @@ pub fn update(
                 dest.extend(&segments);
                 let group = match other {
                     FeedSpec::AlpineSecdb { branch, .. } => format!("alpine:{branch}"),
+                    // Files of different products can name the same
+                    // source (a SLES module under two releases' files).
+                    FeedSpec::SuseOval { .. } => "suse-oval".into(),
                     _ => name.clone(),
                 };
                 match fetcher.fetch(&segments, &dest, state.validators.get(&key), true)? {
@@ -292,12 +347,38 @@ pub fn update(
             via: "update".into(),
             origins,
         };
-        report.import = Some(import_with(db_path, &inputs, &options)?);
+        report.import = Some(
+            import_with(db_path, &inputs, &options)
+                .map_err(|e| name_the_url(e, &options.origins))?,
+        );
     }
     new_state.last_checked = Some(jiff::Timestamp::now().to_string());
     state = new_state;
     state.save(&state_path)?;
     Ok(report)
+}
+
+/// An importer's complaint about a downloaded file names the cache path;
+/// the user needs the URL it came from.
+fn name_the_url(e: DbError, origins: &HashMap<PathBuf, String>) -> UpdateError {
+    let path = match &e {
+        DbError::Malformed { path, .. } => path.clone(),
+        DbError::Io { path, .. } => path.display().to_string(),
+        _ => return UpdateError::Db(e),
+    };
+    let origin = origins
+        .iter()
+        .filter(|(input, _)| {
+            Path::new(&path).starts_with(input) || path.starts_with(&*input.to_string_lossy())
+        })
+        .max_by_key(|(input, _)| input.as_os_str().len());
+    match origin {
+        Some((_, url)) => UpdateError::Feed {
+            url: url.clone(),
+            error: e,
+        },
+        None => UpdateError::Db(e),
+    }
 }
 
 /// Under the update lock, any `.download-*` (a transfer) or `.nvd-*` (a

@@ -28,6 +28,14 @@ pub(crate) struct NvdState {
     pub since: Option<String>,
 }
 
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct CsafState {
+    /// `csaf_vex_<date>.tar.zst`.
+    pub archive: String,
+    /// RFC 3339.
+    pub last_seen: String,
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct State {
     /// Keyed by the file's mirror path (`osv/PyPI/all.zip`).
@@ -37,6 +45,16 @@ pub(crate) struct State {
     /// whose records are in the local mirror directory.
     #[serde(default)]
     pub osv_last_seen: BTreeMap<String, String>,
+    /// The URL a cached file was last downloaded from, keyed by mirror
+    /// path, for files found through other downloads (Amazon's updateinfo
+    /// is named by its repository's metadata): after a 304 on the
+    /// metadata, this is still the source's origin.
+    #[serde(default)]
+    pub urls: BTreeMap<String, String>,
+    /// Red Hat CSAF VEX: which archive the local record mirror started
+    /// from and the newest `changes.csv` time applied to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csaf: Option<CsafState>,
     /// Where the local NVD store came from and how far it reaches.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nvd: Option<NvdState>,

@@ -1,0 +1,551 @@
+//! `db update` of the RPM vendors' feeds against a local HTTP server:
+//! Oracle ELSA OVAL and SUSE OVAL (one conditional file each), Amazon
+//! ALAS upstream (mirror.list → repomd.xml → updateinfo) and from a
+//! mirror, and Red Hat CSAF VEX (archive, then only what `changes.csv`
+//! lists). Bodies are the trimmed fixtures under `tests/fixtures`,
+//! compressed by the test as the vendors publish them.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tidewatch_db::Db;
+use tidewatch_db::update::{Change, FeedSpec, NoProgress, Repository, UpdateOptions, update};
+
+#[derive(Default)]
+struct Shared {
+    /// path → (body, etag)
+    routes: HashMap<String, (Vec<u8>, String)>,
+    /// (path, status) of every request, in order.
+    log: Vec<(String, u16)>,
+}
+
+/// Serves under `/mirror/`; answers `If-None-Match` with 304.
+struct Server {
+    base: String,
+    shared: Arc<Mutex<Shared>>,
+}
+
+impl Server {
+    fn start() -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}/mirror/", listener.local_addr().unwrap());
+        let shared = Arc::new(Mutex::new(Shared::default()));
+        let s = shared.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let s = s.clone();
+                std::thread::spawn(move || serve(stream, &s));
+            }
+        });
+        Server { base, shared }
+    }
+
+    fn route(&self, path: &str, body: impl Into<Vec<u8>>, etag: &str) {
+        self.shared.lock().unwrap().routes.insert(
+            format!("/mirror/{path}"),
+            (body.into(), format!("\"{etag}\"")),
+        );
+    }
+
+    fn take_log(&self) -> Vec<(String, u16)> {
+        std::mem::take(&mut self.shared.lock().unwrap().log)
+    }
+}
+
+fn serve(stream: TcpStream, shared: &Mutex<Shared>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut stream = stream;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
+        let mut inm = None;
+        loop {
+            let mut h = String::new();
+            if reader.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
+                break;
+            }
+            if let Some((k, v)) = h.split_once(':')
+                && k.eq_ignore_ascii_case("if-none-match")
+            {
+                inm = Some(v.trim().to_string());
+            }
+        }
+        let (status, body, etag) = {
+            let mut sh = shared.lock().unwrap();
+            let resp = match sh.routes.get(&path) {
+                None => (404, Vec::new(), String::new()),
+                Some((_, etag)) if inm.as_deref() == Some(etag.as_str()) => {
+                    (304, Vec::new(), etag.clone())
+                }
+                Some((body, etag)) => (200, body.clone(), etag.clone()),
+            };
+            sh.log.push((path.clone(), resp.0));
+            resp
+        };
+        let mut head = format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\n", body.len());
+        if !etag.is_empty() {
+            head.push_str(&format!("ETag: {etag}\r\n"));
+        }
+        head.push_str("\r\n");
+        let _ = stream.write_all(head.as_bytes());
+        let _ = stream.write_all(&body);
+        let _ = stream.flush();
+    }
+}
+
+fn fixture(rel: &str) -> Vec<u8> {
+    std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(rel),
+    )
+    .unwrap()
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn bzip2(data: &[u8]) -> Vec<u8> {
+    let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn tar_zst(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut tar = tar::Builder::new(Vec::new());
+    for (name, body) in files {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(body.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        tar.append_data(&mut h, name, &body[..]).unwrap();
+    }
+    zstd::encode_all(&tar.into_inner().unwrap()[..], 3).unwrap()
+}
+
+fn options(cache: &Path, repos: Vec<Repository>, feeds: &[&str]) -> UpdateOptions {
+    let mut o = UpdateOptions::new(cache);
+    o.feeds = feeds
+        .iter()
+        .flat_map(|f| FeedSpec::parse_list(f).unwrap())
+        .collect();
+    o.repositories = repos;
+    o.backoff = Duration::from_millis(10);
+    o.retries = 1;
+    o.timeout = Duration::from_secs(5);
+    o
+}
+
+fn mirror(server: &Server) -> Vec<Repository> {
+    vec![Repository::parse(&server.base).unwrap()]
+}
+
+/// The fixed versions of `package` under `id` in `ecosystem`.
+fn fixed(db: &Path, ecosystem: &str, package: &str, id: &str) -> Vec<String> {
+    let db = Db::open(db).unwrap();
+    db.affected(ecosystem, package)
+        .unwrap()
+        .iter()
+        .filter(|r| r.advisory.id == id)
+        .flat_map(|r| r.ranges.iter().flat_map(|g| g.fixed_versions()))
+        .map(str::to_string)
+        .collect()
+}
+
+fn origin(db: &Path, source: &str) -> String {
+    Db::open(db)
+        .unwrap()
+        .status()
+        .unwrap()
+        .sources
+        .into_iter()
+        .find(|s| s.name == source)
+        .map(|s| s.origin)
+        .unwrap_or_else(|| panic!("no source {source}"))
+}
+
+const ORACLE: &str = "oracle/com.oracle.elsa-all.xml.bz2";
+const SLES: &str = "suse/oval/suse.linux.enterprise.server.15.xml.gz";
+const AL2: &str = "amazon/2/updateinfo.xml.gz";
+
+fn vendor_mirror() -> Server {
+    let server = Server::start();
+    server.route(
+        ORACLE,
+        bzip2(&fixture("oracle/com.oracle.elsa-2007.xml")),
+        "o1",
+    );
+    server.route(
+        SLES,
+        gzip(&fixture("suse/suse.linux.enterprise.server.15.xml")),
+        "s1",
+    );
+    server.route(AL2, gzip(&fixture("amazon/updateinfo-al2.xml")), "a1");
+    server
+}
+
+const VENDOR_FEEDS: &[&str] = &[
+    "oracle",
+    "suse-oval:suse.linux.enterprise.server.15",
+    "amazon:2",
+];
+
+#[test]
+fn vendor_files_from_a_mirror_then_304s() {
+    let server = vendor_mirror();
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("tidewatch.db");
+    let opts = options(&tmp.path().join("cache"), mirror(&server), VENDOR_FEEDS);
+
+    let first = update(&db, &opts, &NoProgress).unwrap();
+    let mut names: Vec<_> = first.feeds.iter().map(|f| f.feed.as_str()).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "amazon:2",
+            "oracle",
+            "suse-oval:suse.linux.enterprise.server.15"
+        ]
+    );
+    assert!(first.feeds.iter().all(|f| f.change == Change::Full));
+    assert_eq!(
+        fixed(&db, "Oracle:5", "bind-libs", "ELSA-2007-0057"),
+        ["30:9.3.3-8.el5"]
+    );
+    assert_eq!(
+        fixed(
+            &db,
+            "SUSE:Linux Enterprise Server 15 SP1",
+            "kernel-default",
+            "CVE-2021-29154"
+        ),
+        ["4.12.14-197.89.2"]
+    );
+    assert_eq!(
+        fixed(&db, "Amazon Linux:2", "qemu-img", "ALAS2-2018-942"),
+        ["10:1.5.3-141.amzn2.5.3"]
+    );
+    assert_eq!(
+        origin(&db, "oracle-oval:5"),
+        format!("{}{ORACLE}", server.base)
+    );
+    assert_eq!(
+        origin(&db, "amazon-alas:2"),
+        format!("{}{AL2}", server.base)
+    );
+    assert_eq!(
+        origin(&db, "suse-oval:SUSE:Linux Enterprise Server 15 SP1"),
+        format!("{}{SLES}", server.base)
+    );
+    server.take_log();
+
+    let before = std::fs::read(&db).unwrap();
+    let second = update(&db, &opts, &NoProgress).unwrap();
+    assert!(second.import.is_none());
+    assert_eq!(second.bytes, 0);
+    assert!(second.feeds.iter().all(|f| f.change == Change::NotModified));
+    let log = server.take_log();
+    assert_eq!(log.len(), 3, "{log:?}");
+    assert!(log.iter().all(|(_, s)| *s == 304), "{log:?}");
+    assert_eq!(std::fs::read(&db).unwrap(), before, "DB rewritten");
+}
+
+/// Amazon's upstream layout under the server: the mirror list names a
+/// repository whose repomd.xml locates the updateinfo.
+fn amazon_cdn(server: &Server, updateinfo: &str, etag: &str) {
+    let repo = format!("{}2/core/2.0/x86_64/f00d/", server.base);
+    server.route(
+        "2/core/latest/x86_64/mirror.list",
+        format!("{repo}\n"),
+        "ml1",
+    );
+    server.route(
+        "2/core/2.0/x86_64/f00d/repodata/repomd.xml",
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<repomd xmlns="http://linux.duke.edu/metadata/repo">
+  <data type="primary"><location href="repodata/p-primary.xml.gz"/></data>
+  <data type="updateinfo"><checksum type="sha256">{etag}</checksum>
+    <location href="repodata/{etag}-{updateinfo}"/></data>
+</repomd>"#
+        ),
+        &format!("md-{etag}"),
+    );
+    server.route(
+        &format!("2/core/2.0/x86_64/f00d/repodata/{etag}-{updateinfo}"),
+        gzip(&fixture("amazon/updateinfo-al2.xml")),
+        etag,
+    );
+}
+
+#[test]
+fn amazon_upstream_follows_mirror_list_repomd_updateinfo() {
+    let server = Server::start();
+    amazon_cdn(&server, "updateinfo.xml.gz", "aa11");
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("tidewatch.db");
+    let mut opts = options(
+        &tmp.path().join("cache"),
+        vec![Repository::Upstream],
+        &["amazon:2"],
+    );
+    opts.amazon_cdn = server.base.clone();
+
+    let first = update(&db, &opts, &NoProgress).unwrap();
+    assert_eq!(first.feeds[0].change, Change::Full);
+    let info_url = format!(
+        "{}2/core/2.0/x86_64/f00d/repodata/aa11-updateinfo.xml.gz",
+        server.base
+    );
+    assert_eq!(first.feeds[0].url, info_url);
+    let log: Vec<String> = server.take_log().into_iter().map(|(p, _)| p).collect();
+    assert_eq!(
+        log,
+        [
+            "/mirror/2/core/latest/x86_64/mirror.list",
+            "/mirror/2/core/2.0/x86_64/f00d/repodata/repomd.xml",
+            "/mirror/2/core/2.0/x86_64/f00d/repodata/aa11-updateinfo.xml.gz",
+        ]
+    );
+    assert_eq!(
+        fixed(&db, "Amazon Linux:2", "qemu-img", "ALAS2-2018-942"),
+        ["10:1.5.3-141.amzn2.5.3"]
+    );
+    assert_eq!(origin(&db, "amazon-alas:2"), info_url);
+
+    // Unchanged repository: two 304s, nothing transferred or imported.
+    let second = update(&db, &opts, &NoProgress).unwrap();
+    assert_eq!(second.feeds[0].change, Change::NotModified);
+    assert_eq!(second.feeds[0].url, info_url);
+    assert_eq!(second.bytes, 0);
+    assert!(second.import.is_none());
+    let log = server.take_log();
+    assert_eq!(log.len(), 2, "{log:?}");
+    assert!(log.iter().all(|(_, s)| *s == 304), "{log:?}");
+
+    // A new repository release: repomd.xml names a new updateinfo.
+    amazon_cdn(&server, "updateinfo.xml.gz", "bb22");
+    let third = update(&db, &opts, &NoProgress).unwrap();
+    assert_eq!(third.feeds[0].change, Change::Full);
+    assert!(third.feeds[0].url.ends_with("bb22-updateinfo.xml.gz"));
+    assert!(third.import.is_some());
+}
+
+#[test]
+fn redhat_csaf_archive_then_only_the_changed_files() {
+    let server = Server::start();
+    server.route(
+        "redhat/csaf/vex/archive_latest.txt",
+        "csaf_vex_2024-07-20.tar.zst\n",
+        "l1",
+    );
+    server.route(
+        "redhat/csaf/vex/csaf_vex_2024-07-20.tar.zst",
+        tar_zst(&[(
+            "2024/cve-2024-10041.json",
+            fixture("csaf/cve-2024-10041.json"),
+        )]),
+        "t1",
+    );
+    // Only a change from before the archive: nothing to fetch.
+    server.route(
+        "redhat/csaf/vex/changes.csv",
+        "\"2024/cve-2024-10041.json\",\"2024-07-19T10:00:00+00:00\"\n",
+        "c1",
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("tidewatch.db");
+    let opts = options(&tmp.path().join("cache"), mirror(&server), &["redhat-csaf"]);
+
+    let first = update(&db, &opts, &NoProgress).unwrap();
+    assert_eq!(first.feeds[0].change, Change::Full);
+    let eco = "Red Hat:enterprise_linux:9";
+    assert_eq!(
+        fixed(&db, eco, "pam", "CVE-2024-10041"),
+        ["0:1.5.1-21.el9_5"]
+    );
+    let log = server.take_log();
+    assert!(
+        !log.iter().any(|(p, _)| p.ends_with(".json")),
+        "no single file before any change: {log:?}"
+    );
+    assert!(origin(&db, "redhat-csaf:9").ends_with("csaf_vex_2024-07-20.tar.zst"));
+
+    // Nothing changed: 304 on changes.csv, nothing else asked for.
+    let second = update(&db, &opts, &NoProgress).unwrap();
+    assert_eq!(second.feeds[0].change, Change::NotModified);
+    assert_eq!(second.bytes, 0);
+    assert!(second.import.is_none());
+    let log = server.take_log();
+    assert_eq!(
+        log,
+        [("/mirror/redhat/csaf/vex/changes.csv".to_string(), 304)]
+    );
+
+    // One new file listed: only it is fetched; the archive is not.
+    server.route(
+        "redhat/csaf/vex/changes.csv",
+        "\"2024/cve-2024-22222.json\",\"2024-07-22T08:00:00+00:00\"\n\"2024/cve-2024-10041.json\",\"2024-07-19T10:00:00+00:00\"\n",
+        "c2",
+    );
+    server.route(
+        "redhat/csaf/vex/2024/cve-2024-22222.json",
+        fixture("csaf/cve-2024-22222.json"),
+        "f2",
+    );
+    let third = update(&db, &opts, &NoProgress).unwrap();
+    assert_eq!(third.feeds[0].change, Change::Incremental { records: 1 });
+    let fetched: Vec<String> = server
+        .take_log()
+        .into_iter()
+        .filter(|(_, s)| *s == 200)
+        .map(|(p, _)| p)
+        .collect();
+    assert_eq!(
+        fetched,
+        [
+            "/mirror/redhat/csaf/vex/changes.csv",
+            "/mirror/redhat/csaf/vex/2024/cve-2024-22222.json"
+        ]
+    );
+    assert_eq!(
+        fixed(&db, eco, "test-package", "CVE-2024-22222"),
+        ["1:1.0.0-1.el9"]
+    );
+    assert_eq!(
+        fixed(&db, eco, "pam", "CVE-2024-10041"),
+        ["0:1.5.1-21.el9_5"]
+    );
+}
+
+#[test]
+fn broken_bodies_name_the_url_and_leave_the_previous_db() {
+    let server = vendor_mirror();
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("tidewatch.db");
+    let opts = options(&tmp.path().join("cache"), mirror(&server), VENDOR_FEEDS);
+    update(&db, &opts, &NoProgress).unwrap();
+    let before = std::fs::read(&db).unwrap();
+
+    // A bzip2 stream cut short.
+    let good = bzip2(&fixture("oracle/com.oracle.elsa-2007.xml"));
+    server.route(ORACLE, &good[..good.len() / 2], "o2");
+    let err = update(&db, &opts, &NoProgress).unwrap_err().to_string();
+    assert!(
+        err.contains(&format!("{}{ORACLE}", server.base)) && err.contains("bzip2"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    server.route(
+        ORACLE,
+        bzip2(&fixture("oracle/com.oracle.elsa-2007.xml")),
+        "o3",
+    );
+
+    // An updateinfo that is not XML the importer can read.
+    server.route(
+        AL2,
+        gzip(b"<?xml version=\"1.0\"?><updates><update type=\"security\"><id>ALAS2-1</id><pkglist><collection"),
+        "a2",
+    );
+    let err = update(&db, &opts, &NoProgress).unwrap_err().to_string();
+    assert!(err.contains(&format!("{}{AL2}", server.base)), "{err}");
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+
+    // Upstream Amazon: a repomd.xml without an updateinfo.
+    let up = Server::start();
+    up.route(
+        "2/core/latest/x86_64/mirror.list",
+        format!("{}repo/\n", up.base),
+        "m",
+    );
+    up.route(
+        "repo/repodata/repomd.xml",
+        "<repomd><data type=\"primary\"/></repomd>",
+        "r",
+    );
+    let mut o = options(
+        &tmp.path().join("cache2"),
+        vec![Repository::Upstream],
+        &["amazon:2"],
+    );
+    o.amazon_cdn = up.base.clone();
+    let err = update(&db, &o, &NoProgress).unwrap_err().to_string();
+    assert!(
+        err.contains(&format!("{}repo/repodata/repomd.xml", up.base))
+            && err.contains("no updateinfo"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+
+    // A CSAF archive that is not zstd.
+    let rh = Server::start();
+    rh.route(
+        "redhat/csaf/vex/archive_latest.txt",
+        "csaf_vex_2024-07-20.tar.zst",
+        "l",
+    );
+    rh.route(
+        "redhat/csaf/vex/csaf_vex_2024-07-20.tar.zst",
+        "not an archive",
+        "t",
+    );
+    let o = options(&tmp.path().join("cache3"), mirror(&rh), &["redhat-csaf"]);
+    let err = update(&db, &o, &NoProgress).unwrap_err().to_string();
+    assert!(
+        err.contains(&format!(
+            "{}redhat/csaf/vex/csaf_vex_2024-07-20.tar.zst",
+            rh.base
+        )),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+}
+
+#[test]
+fn feed_names_parse() {
+    let all = FeedSpec::defaults();
+    for f in [
+        FeedSpec::OracleOval,
+        FeedSpec::SuseOval {
+            file: "suse.linux.enterprise.server.15".into(),
+        },
+        FeedSpec::Amazon {
+            release: "2023".into(),
+        },
+        FeedSpec::Osv {
+            ecosystem: "SUSE".into(),
+        },
+        FeedSpec::Osv {
+            ecosystem: "openSUSE".into(),
+        },
+    ] {
+        assert!(all.contains(&f), "{f:?} is not a default");
+    }
+    // The multi-GB CSAF archive is opt-in.
+    assert!(!all.contains(&FeedSpec::RedhatCsaf));
+    assert_eq!(
+        FeedSpec::parse_list("redhat-csaf").unwrap(),
+        [FeedSpec::RedhatCsaf]
+    );
+    assert_eq!(
+        FeedSpec::parse_list("suse-oval:opensuse.leap.15.6.xml.gz").unwrap(),
+        [FeedSpec::SuseOval {
+            file: "opensuse.leap.15.6".into()
+        }]
+    );
+    assert!(FeedSpec::parse_list("amazon:1").is_err());
+    assert!(FeedSpec::parse_list("suse-oval:../x").is_err());
+}
