@@ -223,7 +223,9 @@ pub struct UpdateArgs {
     )]
     pub repositories: Vec<String>,
     /// Feeds to download (comma-separated): osv, osv:<Ecosystem>, alpine,
-    /// alpine:<branch>[/<repo>], debian-tracker, kev, epss, nvd [default: all].
+    /// alpine:<branch>[/<repo>], debian-tracker, kev, epss, nvd, oracle,
+    /// suse-oval[:<file>], amazon[:<release>], redhat-csaf [default: all
+    /// but redhat-csaf, whose archive is several GB].
     #[arg(
         long = "db-feeds",
         visible_alias = "feeds",

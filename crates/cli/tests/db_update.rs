@@ -50,6 +50,40 @@ fn server(body: String) -> (String, Arc<AtomicUsize>) {
     (base, hits)
 }
 
+/// Serves each `(path, body)`, 404 elsewhere.
+fn routes_server(routes: Vec<(&'static str, Vec<u8>)>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let base = format!("http://{}/", listener.local_addr().expect("addr"));
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut stream = stream;
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                continue;
+            }
+            loop {
+                let mut hdr = String::new();
+                if reader.read_line(&mut hdr).unwrap_or(0) == 0 || hdr.trim().is_empty() {
+                    break;
+                }
+            }
+            let path = line.split_whitespace().nth(1).unwrap_or("");
+            let (status, body) = match routes.iter().find(|(p, _)| *p == path) {
+                Some((_, b)) => ("200 OK", &b[..]),
+                None => ("404 Not Found", &b""[..]),
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(body);
+        }
+    });
+    base
+}
+
 /// A port with no server behind it.
 fn dead_url() -> String {
     let l = TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -214,4 +248,77 @@ fn db_update_command_reports_what_changed() {
     let bad = env.run(&["db", "update", "--db-feeds", "nope"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("invalid feed \"nope\""));
+}
+
+#[test]
+fn db_status_lists_the_vendor_feeds_with_their_urls() {
+    let env = Env::new();
+    let fixture = |rel: &str| {
+        std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../db/tests/fixtures")
+                .join(rel),
+        )
+        .expect("fixture")
+    };
+    // Uncompressed bodies under the compressed names: the importer goes
+    // by content.
+    let base = routes_server(vec![
+        (
+            "/oracle/com.oracle.elsa-all.xml.bz2",
+            fixture("oracle/com.oracle.elsa-2007.xml"),
+        ),
+        (
+            "/amazon/2/updateinfo.xml.gz",
+            fixture("amazon/updateinfo-al2.xml"),
+        ),
+        (
+            "/suse/oval/suse.linux.enterprise.server.15.xml.gz",
+            fixture("suse/suse.linux.enterprise.server.15.xml"),
+        ),
+    ]);
+    let out = env.run(&[
+        "db",
+        "update",
+        "--db-repository",
+        &base,
+        "--db-feeds",
+        "oracle,amazon:2,suse-oval:suse.linux.enterprise.server.15",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for feed in [
+        "oracle",
+        "amazon:2",
+        "suse-oval:suse.linux.enterprise.server.15",
+    ] {
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.starts_with(feed) && l.contains("downloaded")),
+            "{feed}: {stdout}"
+        );
+    }
+    let status = env.run(&["db", "status"]);
+    let s = String::from_utf8_lossy(&status.stdout);
+    for (source, path) in [
+        ("oracle-oval:5", "oracle/com.oracle.elsa-all.xml.bz2"),
+        ("amazon-alas:2", "amazon/2/updateinfo.xml.gz"),
+        (
+            "suse-oval:SUSE:Linux Enterprise Server 15 SP1",
+            "suse/oval/suse.linux.enterprise.server.15.xml.gz",
+        ),
+    ] {
+        let url = format!("{base}{path}");
+        assert!(
+            s.lines().any(|l| l.trim_start().starts_with(source)
+                && l.contains("update")
+                && l.ends_with(&url)),
+            "{source} from {url}: {s}"
+        );
+    }
 }
