@@ -33,6 +33,12 @@ pub struct ImportOptions {
     /// Replaces the file path recorded as a source's origin (the
     /// downloader passes the URL it fetched), keyed by input path.
     pub origins: HashMap<PathBuf, String>,
+    /// Keyed by input path: only sources named this or `<this>:…` are
+    /// taken from the files under it. The downloader imports one OSV
+    /// ecosystem's records as `osv:<Ecosystem>`, and a record that also
+    /// names another ecosystem must not replace that ecosystem's source
+    /// with the few records the two share.
+    pub only_sources: HashMap<PathBuf, String>,
 }
 
 impl Default for ImportOptions {
@@ -40,6 +46,7 @@ impl Default for ImportOptions {
         ImportOptions {
             via: "import".into(),
             origins: HashMap::new(),
+            only_sources: HashMap::new(),
         }
     }
 }
@@ -67,7 +74,21 @@ pub fn import_with(
     for (file, result) in results {
         report.files_read += result.files;
         report.warnings.extend(result.warnings);
+        let only = options
+            .only_sources
+            .iter()
+            .find(|(input, _)| file.starts_with(input));
         for (batch, origin) in result.batches {
+            if let Some((_, prefix)) = only
+                && batch.name != *prefix
+                && !batch
+                    .name
+                    .strip_prefix(prefix.as_str())
+                    .is_some_and(|rest| rest.starts_with(':'))
+            {
+                tracing::debug!(file = %file.display(), source = %batch.name, "not this input's source, skipped");
+                continue;
+            }
             let origin = origin_for(file, &origin, inputs, options);
             let entry = merged
                 .entry(batch.name.clone())

@@ -549,3 +549,131 @@ fn feed_names_parse() {
     assert!(FeedSpec::parse_list("amazon:1").is_err());
     assert!(FeedSpec::parse_list("suse-oval:../x").is_err());
 }
+
+fn zip_of(files: &[(&str, String)]) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut out);
+        for (name, body) in files {
+            z.start_file(*name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            z.write_all(body.as_bytes()).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    out.into_inner()
+}
+
+/// An OSV record fixing `package` at `fixed` in each of `ecosystems`.
+fn osv(id: &str, package: &str, fixed: &str, ecosystems: &[&str]) -> String {
+    let affected: Vec<_> = ecosystems
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "package": {"ecosystem": e, "name": package},
+                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": fixed}]}]
+            })
+        })
+        .collect();
+    serde_json::json!({"id": id, "modified": "2024-01-01T00:00:00Z", "affected": affected})
+        .to_string()
+}
+
+#[test]
+fn suse_and_opensuse_osv_keep_each_others_records() {
+    // osv.dev exports a SUSE advisory that also names openSUSE Leap under
+    // both prefixes; openSUSE's own advisories only under openSUSE.
+    let server = Server::start();
+    let shared = osv(
+        "SUSE-SU-2024:0001-1",
+        "curl",
+        "8.0.1-150400.5.1",
+        &["SUSE:Linux Enterprise Server 15 SP5", "openSUSE:Leap 15.5"],
+    );
+    let leap_only = osv(
+        "openSUSE-SU-2024:0002-1",
+        "vim",
+        "9.1.0-150500.20.1",
+        &["openSUSE:Leap 15.5"],
+    );
+    server.route(
+        "osv/SUSE/all.zip",
+        zip_of(&[("SUSE-SU-2024:0001-1.json", shared.clone())]),
+        "z1",
+    );
+    server.route(
+        "osv/SUSE/modified_id.csv",
+        "2024-01-01T00:00:00Z,SUSE-SU-2024:0001-1\n",
+        "m1",
+    );
+    server.route(
+        "osv/openSUSE/all.zip",
+        zip_of(&[
+            ("SUSE-SU-2024:0001-1.json", shared),
+            ("openSUSE-SU-2024:0002-1.json", leap_only),
+        ]),
+        "z2",
+    );
+    server.route(
+        "osv/openSUSE/modified_id.csv",
+        "2024-01-01T00:00:00Z,openSUSE-SU-2024:0002-1\n2024-01-01T00:00:00Z,SUSE-SU-2024:0001-1\n",
+        "m2",
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("tidewatch.db");
+    let opts = options(
+        &tmp.path().join("cache"),
+        mirror(&server),
+        &["osv:SUSE", "osv:openSUSE"],
+    );
+    update(&db, &opts, &NoProgress).unwrap();
+    let leap = "openSUSE:Leap 15.5";
+    assert_eq!(
+        fixed(&db, leap, "vim", "openSUSE-SU-2024:0002-1"),
+        ["9.1.0-150500.20.1"]
+    );
+    assert_eq!(
+        fixed(&db, leap, "curl", "SUSE-SU-2024:0001-1"),
+        ["8.0.1-150400.5.1"]
+    );
+
+    // Only SUSE changes: its re-import must not take openSUSE's own
+    // records out of the Leap source.
+    server.route(
+        "osv/SUSE/modified_id.csv",
+        "2024-02-01T00:00:00Z,SUSE-SU-2024:0003-1\n2024-01-01T00:00:00Z,SUSE-SU-2024:0001-1\n",
+        "m3",
+    );
+    server.route(
+        "osv/SUSE/SUSE-SU-2024:0003-1.json",
+        osv(
+            "SUSE-SU-2024:0003-1",
+            "openssl-3",
+            "3.0.8-150500.5.1",
+            &["SUSE:Linux Enterprise Server 15 SP5", "openSUSE:Leap 15.5"],
+        ),
+        "r3",
+    );
+    let report = update(&db, &opts, &NoProgress).unwrap();
+    let changed: Vec<_> = report
+        .feeds
+        .iter()
+        .filter(|f| f.change != Change::NotModified)
+        .map(|f| f.feed.as_str())
+        .collect();
+    assert_eq!(changed, ["osv:SUSE"]);
+    assert_eq!(
+        fixed(&db, leap, "vim", "openSUSE-SU-2024:0002-1"),
+        ["9.1.0-150500.20.1"],
+        "openSUSE's own record lost"
+    );
+    assert_eq!(
+        fixed(
+            &db,
+            "SUSE:Linux Enterprise Server 15 SP5",
+            "openssl-3",
+            "SUSE-SU-2024:0003-1"
+        ),
+        ["3.0.8-150500.5.1"]
+    );
+}

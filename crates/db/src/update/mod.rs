@@ -209,6 +209,7 @@ pub fn update(
     // changed, because the importer replaces whole sources (both Alpine
     // repos of a branch form one source).
     let mut groups: BTreeMap<String, Vec<(PathBuf, String, bool)>> = BTreeMap::new();
+    let mut only_sources = HashMap::new();
     let mut feeds = opts.feeds.clone();
     feeds.sort();
     feeds.dedup();
@@ -226,15 +227,11 @@ pub fn update(
                 if let Some((k, v)) = out.csv_validators {
                     new_state.validators.insert(k, v);
                 }
-                // SUSE's records also name openSUSE Leap products and are
-                // exported under both prefixes; importing one without the
-                // other would replace the shared `osv:openSUSE:…` sources
-                // with half their records.
-                let group = match ecosystem.as_str() {
-                    "SUSE" | "openSUSE" => "osv:SUSE+openSUSE".to_string(),
-                    _ => name.clone(),
-                };
-                (mirror, out.url, out.change, out.bytes, group)
+                // osv.dev exports a record under every ecosystem it names
+                // (SUSE's also name openSUSE Leap, some GHSA records two
+                // languages): each directory gives only its own sources.
+                only_sources.insert(mirror.clone(), format!("osv:{ecosystem}"));
+                (mirror, out.url, out.change, out.bytes, name.clone())
             }
             FeedSpec::Nvd => {
                 let cache = root.join("nvd");
@@ -346,6 +343,7 @@ pub fn update(
         let options = ImportOptions {
             via: "update".into(),
             origins,
+            only_sources,
         };
         report.import = Some(
             import_with(db_path, &inputs, &options)
