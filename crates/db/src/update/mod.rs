@@ -6,10 +6,14 @@
 //! single-file feeds under their mirror paths, `osv/<ecosystem>/records/`
 //! a local mirror of every OSV record of the ecosystem (OSV is updated
 //! record by record, while an import replaces a whole source, so the
-//! complete directory is what gets imported), and `state.json` the
-//! validators and timestamps for the next run (see `state`). Only feeds
-//! that changed are re-imported; if the DB has nothing from an update yet
-//! (first run, or the DB was deleted), every cached feed is.
+//! complete directory is what gets imported; each ecosystem's directory
+//! gives only its own `osv:<Ecosystem>…` sources), `redhat-csaf/records/`
+//! the same for Red Hat's CSAF VEX files, `amazon/<release>/` the cached
+//! `mirror.list` and `repomd.xml` that lead to Amazon's updateinfo, and
+//! `state.json` the validators and timestamps for the next run (see
+//! `state`). Only feeds that changed are re-imported; if the DB has
+//! nothing from an update yet (first run, or the DB was deleted), every
+//! cached feed is.
 //!
 //! The core stays synchronous: reqwest's blocking client runs its own
 //! small runtime at this edge. Progress is reported through [`Progress`]
