@@ -1,5 +1,7 @@
 //! Shared by the registry tests: a `docker-registry` on 127.0.0.1 with
 //! temporary storage, pushes with `skopeo`, and comparisons of images.
+//! The CLI's registry tests include this file too (`#[path]`), so it uses
+//! only what both test crates depend on.
 
 #![allow(dead_code)]
 
