@@ -677,3 +677,92 @@ fn suse_and_opensuse_osv_keep_each_others_records() {
         ["3.0.8-150500.5.1"]
     );
 }
+
+#[test]
+fn redhat_csaf_deletions_and_a_newer_archive_past_the_changes() {
+    let server = Server::start();
+    let archive = |date: &str, tag: &str| {
+        server.route(
+            "redhat/csaf/vex/archive_latest.txt",
+            format!("csaf_vex_{date}.tar.zst\n"),
+            &format!("l-{tag}"),
+        );
+        server.route(
+            &format!("redhat/csaf/vex/csaf_vex_{date}.tar.zst"),
+            tar_zst(&[(
+                "./2024/cve-2024-10041.json",
+                fixture("csaf/cve-2024-10041.json"),
+            )]),
+            &format!("t-{tag}"),
+        );
+    };
+    archive("2024-07-20", "1");
+    server.route("redhat/csaf/vex/changes.csv", "", "c0");
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("tidewatch.db");
+    let opts = options(&tmp.path().join("cache"), mirror(&server), &["redhat-csaf"]);
+    update(&db, &opts, &NoProgress).unwrap();
+    let eco = "Red Hat:enterprise_linux:9";
+    assert_eq!(
+        fixed(&db, eco, "pam", "CVE-2024-10041"),
+        ["0:1.5.1-21.el9_5"]
+    );
+
+    // One file added, the other deleted.
+    server.route(
+        "redhat/csaf/vex/changes.csv",
+        "\"2024/cve-2024-22222.json\",\"2024-07-22T08:00:00+00:00\"\n",
+        "c1",
+    );
+    server.route(
+        "redhat/csaf/vex/2024/cve-2024-22222.json",
+        fixture("csaf/cve-2024-22222.json"),
+        "f2",
+    );
+    server.route(
+        "redhat/csaf/vex/deletions.csv",
+        "\"2024/cve-2024-10041.json\",\"2024-07-21T08:00:00+00:00\"\n",
+        "d1",
+    );
+    let r = update(&db, &opts, &NoProgress).unwrap();
+    assert_eq!(r.feeds[0].change, Change::Incremental { records: 1 });
+    assert!(fixed(&db, eco, "pam", "CVE-2024-10041").is_empty());
+    assert_eq!(
+        fixed(&db, eco, "test-package", "CVE-2024-22222"),
+        ["1:1.0.0-1.el9"]
+    );
+    server.take_log();
+
+    // A newer archive, and a change list that starts after it: what
+    // changed in between is unknown, so the new archive is downloaded.
+    archive("2024-08-01", "2");
+    server.route(
+        "redhat/csaf/vex/changes.csv",
+        "\"2024/cve-2024-0002.json\",\"2024-08-02T08:00:00+00:00\"\n",
+        "c2",
+    );
+    server.route(
+        "redhat/csaf/vex/2024/cve-2024-0002.json",
+        fixture("csaf/cve-2024-0002.json"),
+        "f3",
+    );
+    let r = update(&db, &opts, &NoProgress).unwrap();
+    assert_eq!(r.feeds[0].change, Change::Full);
+    let log: Vec<String> = server
+        .take_log()
+        .into_iter()
+        .filter(|(_, s)| *s == 200)
+        .map(|(p, _)| p)
+        .collect();
+    assert!(
+        log.contains(&"/mirror/redhat/csaf/vex/csaf_vex_2024-08-01.tar.zst".to_string()),
+        "{log:?}"
+    );
+    // The archive's content, plus the change listed after it.
+    assert_eq!(
+        fixed(&db, eco, "pam", "CVE-2024-10041"),
+        ["0:1.5.1-21.el9_5"]
+    );
+    assert!(fixed(&db, eco, "test-package", "CVE-2024-22222").is_empty());
+    assert!(log.contains(&"/mirror/redhat/csaf/vex/2024/cve-2024-0002.json".to_string()));
+}

@@ -104,7 +104,15 @@ fn incremental(
     let mut validators = vec![(key, validators)];
     validators.extend(latest.validators);
     let mut bytes = applied.bytes + latest.bytes;
-    bytes += deletions(fetcher, state, cache, records, last, &mut validators)?;
+    bytes += deletions(
+        fetcher,
+        state,
+        cache,
+        records,
+        last,
+        &entries,
+        &mut validators,
+    )?;
     let change = if applied.fetched == 0 {
         Change::NotModified
     } else {
@@ -171,18 +179,24 @@ fn apply(
     Ok(Some(Applied {
         fetched: seen.len(),
         bytes,
-        newest: entries.first().map(|(ts, _)| ts.to_string()),
+        // Never behind `last`: the list may start before the archive.
+        newest: entries
+            .first()
+            .filter(|(ts, _)| *ts > last)
+            .map(|(ts, _)| ts.to_string()),
     }))
 }
 
-/// Removes the files `deletions.csv` lists after `last`; a mirror
-/// without the file has nothing to delete.
+/// Removes the files `deletions.csv` lists after `last`, unless
+/// `changes` has them back later; a mirror without the file has nothing
+/// to delete.
 fn deletions(
     fetcher: &Fetcher<'_>,
     state: &State,
     cache: &Path,
     records: &Path,
     last: jiff::Timestamp,
+    changes: &[(jiff::Timestamp, String)],
     validators: &mut Vec<(String, Validators)>,
 ) -> Result<u64, UpdateError> {
     let key = seg("deletions.csv").join("/");
@@ -203,7 +217,10 @@ fn deletions(
                 if ts <= last {
                     break;
                 }
-                let _ = std::fs::remove_file(records.join(&p));
+                let back = changes.iter().any(|(c, cp)| *cp == p && *c > ts);
+                if !back {
+                    let _ = std::fs::remove_file(records.join(&p));
+                }
             }
             validators.push((key, v));
             Ok(bytes)
