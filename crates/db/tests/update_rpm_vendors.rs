@@ -531,6 +531,11 @@ fn feed_names_parse() {
         FeedSpec::Osv {
             ecosystem: "openSUSE".into(),
         },
+        // The catalog names edge images `Alpine:edge`.
+        FeedSpec::AlpineSecdb {
+            branch: "edge".into(),
+            repo: "main".into(),
+        },
     ] {
         assert!(all.contains(&f), "{f:?} is not a default");
     }

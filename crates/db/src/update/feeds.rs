@@ -85,10 +85,12 @@ const ORACLE_OVAL: &str = "com.oracle.elsa-all.xml.bz2";
 const REDHAT_VEX: &str = "https://security.access.redhat.com/data/csaf/v2/vex/";
 
 /// Alpine secdb branches fetched by default: every release still seen in
-/// the wild that secdb publishes.
+/// the wild that secdb publishes, the next ones (a branch not yet
+/// published is a 404, skipped) and edge, which the catalog names
+/// `Alpine:edge`.
 pub const DEFAULT_ALPINE_BRANCHES: &[&str] = &[
     "v3.12", "v3.13", "v3.14", "v3.15", "v3.16", "v3.17", "v3.18", "v3.19", "v3.20", "v3.21",
-    "v3.22",
+    "v3.22", "v3.23", "v3.24", "v3.25", "edge",
 ];
 
 /// One downloadable feed.
