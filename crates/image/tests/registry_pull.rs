@@ -236,6 +236,35 @@ fn bearer_token_auth_from_a_token_server() {
         matches!(err, Some(ImageError::RegistryUnauthorized { .. })),
         "{err:?}"
     );
+
+    // An identity token in the Docker config is traded at the token
+    // server for an access token (as `docker pull` does)...
+    let config = dir.path().join("config.json");
+    let with_token = |token: &str| {
+        std::fs::write(
+            &config,
+            format!(
+                r#"{{"auths":{{"127.0.0.1:{}":{{"identitytoken":"{token}"}}}}}}"#,
+                reg.port
+            ),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let mut opts = options(None);
+        opts.registry.docker_config = Some(config.clone());
+        opts
+    };
+    let by_token = open(&reg.reference("tok/app:1"), &with_token(REFRESH_TOKEN));
+    same_image(
+        &by_token,
+        &open(&tar.display().to_string(), &OpenOptions::default()),
+    );
+    // ...and one the token server refuses is a 401 that says so.
+    let err = tidewatch_image::open(&reg.reference("tok/app:1"), &with_token("stale")).err();
+    assert!(
+        matches!(&err, Some(ImageError::RegistryUnauthorized { detail, .. })
+            if detail.contains("identity token") && detail.contains("config.json")),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -332,9 +361,13 @@ fn multi_platform_index_picks_the_platform() {
     assert!(host.manifest_digest.is_some());
 }
 
+/// The identity token (OAuth2 refresh token) the token server accepts.
+const REFRESH_TOKEN: &str = "refresh-abc";
+
 /// A token server in the style of Docker's: `GET /token?scope=…&service=…`
-/// with Basic credentials answers `{"token": <JWT>}` granting what was
-/// asked for, signed RS256 with `openssl dgst`, the certificate in `x5c`.
+/// with Basic credentials, or `POST /token` with a refresh-token grant for
+/// [`REFRESH_TOKEN`], answers `{"token": <JWT>}` granting what was asked
+/// for, signed RS256 with `openssl dgst`, the certificate in `x5c`.
 struct TokenServer {
     port: u16,
 }
@@ -368,19 +401,41 @@ fn serve_token(
     let mut request_line = String::new();
     reader.read_line(&mut request_line)?;
     let mut authorized = false;
+    let mut content_length = 0usize;
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line)? == 0 || line == "\r\n" {
             break;
         }
-        if let Some((name, value)) = line.split_once(':')
-            && name.eq_ignore_ascii_case("authorization")
-        {
-            authorized = value.trim() == expected;
+        if let Some((name, value)) = line.split_once(':') {
+            if name.eq_ignore_ascii_case("authorization") {
+                authorized = value.trim() == expected;
+            } else if name.eq_ignore_ascii_case("content-length") {
+                content_length = value.trim().parse().unwrap_or(0);
+            }
         }
     }
     let target = request_line.split_whitespace().nth(1).unwrap_or("");
-    let query = target.split_once('?').map(|(_, q)| q).unwrap_or("");
+    let mut query = target
+        .split_once('?')
+        .map(|(_, q)| q)
+        .unwrap_or("")
+        .to_string();
+    if request_line.starts_with("POST ") {
+        // An OAuth2 refresh-token grant: the form carries the scope, and
+        // the identity token replaces the Basic credentials.
+        let mut body = vec![0u8; content_length.min(64 * 1024)];
+        reader.read_exact(&mut body)?;
+        query = String::from_utf8_lossy(&body).into_owned();
+        let field = |name: &str| {
+            query
+                .split('&')
+                .find_map(|p| p.strip_prefix(&format!("{name}=")))
+                .map(percent_decode)
+        };
+        authorized = field("grant_type").as_deref() == Some("refresh_token")
+            && field("refresh_token").as_deref() == Some(REFRESH_TOKEN);
+    }
     let mut access = Vec::new();
     for pair in query.split('&') {
         if let Some(scope) = pair.strip_prefix("scope=") {

@@ -8,7 +8,9 @@
 //! are then empty markers), and a helper that answers "credentials not
 //! found" means an anonymous pull, while any other helper failure is an
 //! error naming the helper: pulling anonymously instead would turn a
-//! broken keychain into a confusing 401. The registry decides from its
+//! broken keychain into a confusing 401. An identity token (`identitytoken`,
+//! or a helper's `<token>` user) is traded for an access token at the
+//! registry's token server (`token.rs`). The registry decides from its
 //! challenge whether the credentials go out as Basic auth or are traded
 //! for a bearer token (oci-client does both).
 //!
@@ -34,6 +36,24 @@ const HELPER_OUTPUT_LIMIT: u64 = 1 << 20;
 /// (docker-credential-helpers' `ErrCredentialsNotFound`).
 const NOT_FOUND: &str = "credentials not found";
 
+/// What to authenticate with.
+pub(crate) enum Credential {
+    Registry(RegistryAuth),
+    /// An identity token (an OAuth2 refresh token, `docker login` to a
+    /// registry with an OAuth token server): traded for an access token
+    /// at the registry's token server before pulling.
+    IdentityToken(String),
+}
+
+impl std::fmt::Debug for Credential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Credential::Registry(a) => a.fmt(f),
+            Credential::IdentityToken(_) => f.write_str("IdentityToken(<redacted>)"),
+        }
+    }
+}
+
 /// Where the credentials came from, for debug logs and error hints.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Origin {
@@ -45,8 +65,7 @@ pub(crate) enum Origin {
         config: PathBuf,
         program: String,
     },
-    /// The config holds an identity token (an OAuth refresh token), which
-    /// tidewatch cannot trade for a registry token; pulled anonymously.
+    /// The config holds an identity token (an OAuth refresh token).
     IdentityToken(PathBuf),
     Anonymous,
 }
@@ -64,7 +83,7 @@ impl Origin {
                 config.display()
             )),
             Origin::IdentityToken(p) => Some(format!(
-                "{} holds only an identity token for this registry, which tidewatch cannot use, so the pull was anonymous",
+                "{} holds an identity token for this registry; it was refused, or the registry has no token server to trade it at, so the pull was anonymous",
                 p.display()
             )),
             Origin::Anonymous => None,
@@ -75,22 +94,31 @@ impl Origin {
 pub(crate) fn resolve(
     image: &ImageRef,
     opts: &RegistryOptions,
-) -> Result<(RegistryAuth, Origin), String> {
+) -> Result<(Credential, Origin), String> {
     match (&opts.username, &opts.password) {
         (Some(u), Some(p)) => {
-            return Ok((RegistryAuth::Basic(u.clone(), p.clone()), Origin::Flags));
+            return Ok((
+                Credential::Registry(RegistryAuth::Basic(u.clone(), p.clone())),
+                Origin::Flags,
+            ));
         }
         (Some(_), None) => return Err("--username needs --password (or TIDEWATCH_PASSWORD)".into()),
         (None, Some(_)) => return Err("--password needs --username (or TIDEWATCH_USERNAME)".into()),
         (None, None) => {}
     }
     let Some(path) = opts.docker_config.clone().or_else(default_config) else {
-        return Ok((RegistryAuth::Anonymous, Origin::Anonymous));
+        return Ok((
+            Credential::Registry(RegistryAuth::Anonymous),
+            Origin::Anonymous,
+        ));
     };
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok((RegistryAuth::Anonymous, Origin::Anonymous));
+            return Ok((
+                Credential::Registry(RegistryAuth::Anonymous),
+                Origin::Anonymous,
+            ));
         }
         Err(e) => {
             return Err(format!(
@@ -116,7 +144,7 @@ fn from_config(
     image: &ImageRef,
     path: &Path,
     bytes: &[u8],
-) -> Result<(RegistryAuth, Origin), String> {
+) -> Result<(Credential, Origin), String> {
     let helpers: Helpers = serde_json::from_slice(bytes)
         .map_err(|e| format!("{}: not a valid Docker config: {e}", path.display()))?;
     let keys = image.config_keys();
@@ -141,15 +169,17 @@ fn from_config(
             program: program.clone(),
         };
         return match run_helper(&program, server, path)? {
-            Some(HelperCredential::Basic(u, p)) => Ok((RegistryAuth::Basic(u, p), origin)),
-            Some(HelperCredential::IdentityToken) => {
-                identity_token(path, server);
-                Ok((
-                    RegistryAuth::Anonymous,
-                    Origin::IdentityToken(path.to_path_buf()),
-                ))
+            Some(HelperCredential::Basic(u, p)) => {
+                Ok((Credential::Registry(RegistryAuth::Basic(u, p)), origin))
             }
-            None => Ok((RegistryAuth::Anonymous, Origin::Anonymous)),
+            Some(HelperCredential::IdentityToken(t)) => Ok((
+                Credential::IdentityToken(t),
+                Origin::IdentityToken(path.to_path_buf()),
+            )),
+            None => Ok((
+                Credential::Registry(RegistryAuth::Anonymous),
+                Origin::Anonymous,
+            )),
         };
     }
     for key in &keys {
@@ -157,14 +187,13 @@ fn from_config(
             Ok(DockerCredential::UsernamePassword(u, p)) => {
                 tracing::debug!(registry = key, "credentials from {}", path.display());
                 return Ok((
-                    RegistryAuth::Basic(u, p),
+                    Credential::Registry(RegistryAuth::Basic(u, p)),
                     Origin::DockerConfig(path.to_path_buf()),
                 ));
             }
-            Ok(DockerCredential::IdentityToken(_)) => {
-                identity_token(path, key);
+            Ok(DockerCredential::IdentityToken(t)) => {
                 return Ok((
-                    RegistryAuth::Anonymous,
+                    Credential::IdentityToken(t),
                     Origin::IdentityToken(path.to_path_buf()),
                 ));
             }
@@ -174,19 +203,15 @@ fn from_config(
             }
         }
     }
-    Ok((RegistryAuth::Anonymous, Origin::Anonymous))
-}
-
-fn identity_token(path: &Path, server: &str) {
-    tracing::warn!(
-        "{}: the credentials for {server} are an identity token, which tidewatch cannot use; pulling anonymously (pass --username/--password instead)",
-        path.display()
-    );
+    Ok((
+        Credential::Registry(RegistryAuth::Anonymous),
+        Origin::Anonymous,
+    ))
 }
 
 enum HelperCredential {
     Basic(String, String),
-    IdentityToken,
+    IdentityToken(String),
 }
 
 /// The helper protocol: `<program> get`, the server on stdin, JSON
@@ -283,7 +308,7 @@ fn run_helper(
     })?;
     Ok(match (answer.username.as_str(), answer.secret.is_empty()) {
         (_, true) => None,
-        ("<token>", false) => Some(HelperCredential::IdentityToken),
+        ("<token>", false) => Some(HelperCredential::IdentityToken(answer.secret)),
         _ => Some(HelperCredential::Basic(answer.username, answer.secret)),
     })
 }
@@ -358,7 +383,7 @@ mod tests {
         opts.password = Some("p".into());
         let got = resolve(&image("r.example/x"), &opts);
         assert!(
-            matches!(got, Ok((RegistryAuth::Basic(u, p), Origin::Flags)) if u == "u" && p == "p")
+            matches!(got, Ok((Credential::Registry(RegistryAuth::Basic(u, p)), Origin::Flags)) if u == "u" && p == "p")
         );
         opts.password = None;
         assert!(resolve(&image("r.example/x"), &opts).is_err());
@@ -372,14 +397,19 @@ mod tests {
         );
         let got = resolve(&image("r.example:5000/x:1"), &opts);
         assert!(
-            matches!(got, Ok((RegistryAuth::Basic(u, p), Origin::DockerConfig(_))) if u == "a" && p == "b")
+            matches!(got, Ok((Credential::Registry(RegistryAuth::Basic(u, p)), Origin::DockerConfig(_))) if u == "a" && p == "b")
         );
         let got = resolve(&image("alpine"), &opts);
-        assert!(matches!(got, Ok((RegistryAuth::Basic(u, p), _)) if u == "hub" && p == "secret"));
+        assert!(
+            matches!(got, Ok((Credential::Registry(RegistryAuth::Basic(u, p)), _)) if u == "hub" && p == "secret")
+        );
         let got = resolve(&image("other.example/x"), &opts);
         assert!(matches!(
             got,
-            Ok((RegistryAuth::Anonymous, Origin::Anonymous))
+            Ok((
+                Credential::Registry(RegistryAuth::Anonymous),
+                Origin::Anonymous
+            ))
         ));
     }
 
@@ -402,19 +432,21 @@ mod tests {
         );
         let got = resolve(&image("r.example/x"), &opts);
         assert!(
-            matches!(got, Ok((RegistryAuth::Basic(u, _), Origin::DockerConfig(_))) if u == "a")
+            matches!(got, Ok((Credential::Registry(RegistryAuth::Basic(u, _)), Origin::DockerConfig(_))) if u == "a")
         );
         let got = resolve(&image("other.example/x"), &opts);
         assert!(matches!(&got, Err(e) if e.contains("docker-credential-tidewatch-no-such-helper")));
     }
 
     #[test]
-    fn identity_tokens_pull_anonymously_and_say_so() {
+    fn identity_tokens_are_handed_on_and_named_in_hints() {
         let (_d, opts) = with_config(r#"{"auths":{"r.example":{"identitytoken":"refresh-me"}}}"#);
         let got = resolve(&image("r.example/x"), &opts);
         match got {
-            Ok((RegistryAuth::Anonymous, origin @ Origin::IdentityToken(_))) => {
+            Ok((Credential::IdentityToken(t), origin @ Origin::IdentityToken(_))) => {
+                assert_eq!(t, "refresh-me");
                 assert!(origin.hint().is_some_and(|h| h.contains("identity token")));
+                assert!(!format!("{:?}", Credential::IdentityToken(t)).contains("refresh"));
             }
             other => panic!("{other:?}"),
         }

@@ -62,6 +62,7 @@ impl Remote {
         image: ImageRef,
         auth: RegistryAuth,
         insecure: bool,
+        plain_http: bool,
     ) -> Result<Remote, ImageError> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -73,6 +74,13 @@ impl Remote {
                 detail: format!("cannot start the network runtime: {e}"),
             })?;
         let runtime = Arc::new(runtime);
+        if plain_http && insecure {
+            // Already known to speak only HTTP (a bearer token is not
+            // checked against the registry before the first request).
+            let http =
+                Remote::with_protocol(&image, &auth, &runtime, ClientProtocol::Http, insecure);
+            return http.authenticate().map(|()| http);
+        }
         let mut https =
             Remote::with_protocol(&image, &auth, &runtime, ClientProtocol::Https, insecure);
         // With --insecure a TLS failure means "try HTTP", not "retry".

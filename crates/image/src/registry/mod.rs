@@ -15,6 +15,7 @@ mod auth;
 mod client;
 mod platform;
 mod reference;
+mod token;
 
 pub(crate) use client::Remote;
 pub use platform::Platform;
@@ -24,6 +25,7 @@ use crate::config;
 use crate::digest::Digest;
 use crate::error::ImageError;
 use crate::source::{LayerSource, Resolved};
+use oci_client::secrets::RegistryAuth;
 use oci_spec::image::{ImageIndex, ImageManifest};
 use std::path::PathBuf;
 
@@ -80,17 +82,38 @@ pub(crate) fn resolve(
         ),
         None => None,
     };
-    let (auth, origin) = auth::resolve(&image, opts).map_err(|detail| ImageError::Registry {
-        reference: canonical.clone(),
-        detail,
-    })?;
+    let (credential, origin) =
+        auth::resolve(&image, opts).map_err(|detail| ImageError::Registry {
+            reference: canonical.clone(),
+            detail,
+        })?;
     tracing::debug!(
         reference = canonical,
         registry = image.registry(),
         ?origin,
         "pulling"
     );
-    fetch(image, auth, opts.insecure, platform).map_err(|e| match (e, origin.hint()) {
+    // A bearer token is sent without asking the registry first, so the
+    // exchange's answer also says whether it speaks TLS.
+    let (auth, plain_http) = match credential {
+        auth::Credential::Registry(a) => (a, false),
+        auth::Credential::IdentityToken(t) => match token::exchange(&image, &t, opts.insecure) {
+            Ok(Some((access, plain_http))) => (RegistryAuth::Bearer(access), plain_http),
+            Ok(None) => {
+                tracing::warn!(
+                    "{canonical}: the registry has no token server to trade the Docker config's identity token at; pulling anonymously"
+                );
+                (RegistryAuth::Anonymous, false)
+            }
+            Err(e) => return Err(with_hint(e, &origin)),
+        },
+    };
+    fetch(image, auth, opts.insecure, plain_http, platform).map_err(|e| with_hint(e, &origin))
+}
+
+/// A refusal says whose credentials were refused.
+fn with_hint(e: ImageError, origin: &auth::Origin) -> ImageError {
+    match (e, origin.hint()) {
         (ImageError::RegistryUnauthorized { reference, detail }, Some(hint)) => {
             ImageError::RegistryUnauthorized {
                 reference,
@@ -98,17 +121,18 @@ pub(crate) fn resolve(
             }
         }
         (e, _) => e,
-    })
+    }
 }
 
 fn fetch(
     image: ImageRef,
-    auth: oci_client::secrets::RegistryAuth,
+    auth: RegistryAuth,
     insecure: bool,
+    plain_http: bool,
     platform: Option<Platform>,
 ) -> Result<(Resolved, Remote), ImageError> {
     let canonical = image.canonical.clone();
-    let remote = Remote::connect(image, auth, insecure)?;
+    let remote = Remote::connect(image, auth, insecure, plain_http)?;
 
     let mut reference = remote.image.endpoint.clone();
     let mut expected = reference
