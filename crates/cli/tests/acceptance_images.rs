@@ -9,32 +9,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 fn shared() -> Option<PathBuf> {
-    let p = std::env::var_os("TIDEWATCH_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    if p.join("images").is_dir() {
-        Some(p)
-    } else {
-        eprintln!("skipping: ../shared not found");
-        None
-    }
-}
-
-/// The debian-multilayer image directory from `build-images.sh`.
-fn debian_multilayer() -> Option<PathBuf> {
-    let candidates = [
-        std::env::var_os("TIDEWATCH_IMAGES").map(PathBuf::from),
-        Some(PathBuf::from("/tmp/tw-images")),
-    ];
-    let found = candidates
-        .into_iter()
-        .flatten()
-        .map(|d| d.join("debian-multilayer"))
-        .find(|d| d.join("oci-archive.tar").is_file());
-    if found.is_none() {
-        eprintln!("skipping: debian-multilayer not built (scripts/test.sh builds it)");
-    }
-    found
+    common::shared(&["images"])
 }
 
 /// One environment with every real feed imported, shared by the tests.
@@ -43,23 +18,17 @@ fn env() -> &'static Env {
     ENV.get_or_init(|| {
         let env = Env::new();
         let v = shared().expect("checked by caller").join("vulndata");
-        let feeds = [
-            "pschou-oval",
-            "golang-vulndb",
-            "pypa-advisory-database",
-            "rustsec-advisory-db",
-            "nodejs-security-wg",
-            "cisa-kev",
-            "nvd-subset",
-        ];
-        let mut args = vec!["db".to_string(), "import".to_string()];
-        args.extend(feeds.iter().map(|f| v.join(f).display().to_string()));
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let out = env.run(&args);
-        assert!(
-            out.status.success(),
-            "import: {}",
-            String::from_utf8_lossy(&out.stderr)
+        env.import_feeds(
+            &v,
+            &[
+                "pschou-oval",
+                "golang-vulndb",
+                "pypa-advisory-database",
+                "rustsec-advisory-db",
+                "nodejs-security-wg",
+                "cisa-kev",
+                "nvd-subset",
+            ],
         );
         env
     })

@@ -8,64 +8,30 @@ mod common;
 #[path = "../../image/tests/registry_support/mod.rs"]
 mod registry_support;
 
-use common::{Env, findings};
+use common::{Env, debian_multilayer, findings, shared};
 use registry_support::{Registry, tools_present};
 use std::path::PathBuf;
 
-fn shared() -> Option<PathBuf> {
-    let p = std::env::var_os("TIDEWATCH_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    if p.join("images").is_dir() {
-        Some(p)
-    } else {
-        println!("skipping: ../shared not found");
-        None
-    }
-}
-
-fn debian_multilayer() -> Option<PathBuf> {
-    let candidates = [
-        std::env::var_os("TIDEWATCH_IMAGES").map(PathBuf::from),
-        Some(PathBuf::from("/tmp/tw-images")),
-    ];
-    let found = candidates
-        .into_iter()
-        .flatten()
-        .map(|d| d.join("debian-multilayer/oci-archive.tar"))
-        .find(|f| f.is_file());
-    if found.is_none() {
-        println!("skipping debian-multilayer: not built (scripts/test.sh builds it)");
-    }
-    found
-}
-
 #[test]
 fn images_by_reference_give_the_same_report_as_their_tarballs() {
-    let Some(shared) = shared() else { return };
+    let Some(shared) = shared(&["images"]) else {
+        return;
+    };
     if !tools_present(&[]) {
         return;
     }
     let env = Env::new();
-    let v = shared.join("vulndata");
-    let mut args = vec!["db".to_string(), "import".to_string()];
-    for feed in [
-        "pschou-oval",
-        "alpine-secdb-2020",
-        "debian-security-tracker-2023",
-        "golang-vulndb",
-        "pypa-advisory-database",
-        "rustsec-advisory-db",
-        "nodejs-security-wg",
-    ] {
-        args.push(v.join(feed).display().to_string());
-    }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = env.run(&args);
-    assert!(
-        out.status.success(),
-        "import: {}",
-        String::from_utf8_lossy(&out.stderr)
+    env.import_feeds(
+        &shared.join("vulndata"),
+        &[
+            "pschou-oval",
+            "alpine-secdb-2020",
+            "debian-security-tracker-2023",
+            "golang-vulndb",
+            "pypa-advisory-database",
+            "rustsec-advisory-db",
+            "nodejs-security-wg",
+        ],
     );
 
     let reg = Registry::start("", None);
@@ -74,7 +40,7 @@ fn images_by_reference_give_the_same_report_as_their_tarballs() {
         .map(|n| shared.join("images").join(n))
         .filter(|p| p.is_file())
         .collect();
-    images.extend(debian_multilayer());
+    images.extend(debian_multilayer().map(|d| d.join("oci-archive.tar")));
     for (i, tar) in images.iter().enumerate() {
         let repo = format!("acceptance/image{i}:t");
         reg.push(&format!("oci-archive:{}", tar.display()), &repo, false);

@@ -15,33 +15,10 @@ mod common;
 
 use common::*;
 use std::collections::BTreeSet;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 fn shared() -> Option<PathBuf> {
-    let p = std::env::var_os("TIDEWATCH_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    if p.join("fixtures/rpm/INDEX.tsv").is_file() {
-        Some(p)
-    } else {
-        eprintln!("skipping: ../shared/fixtures/rpm not found");
-        None
-    }
-}
-
-/// The database bytes, gunzipped when stored as `.gz`.
-fn load(path: &Path) -> Vec<u8> {
-    let raw = std::fs::read(path).expect("read fixture");
-    if path.extension().is_some_and(|e| e == "gz") {
-        let mut out = Vec::new();
-        flate2::read::GzDecoder::new(raw.as_slice())
-            .read_to_end(&mut out)
-            .expect("gunzip");
-        out
-    } else {
-        raw
-    }
+    common::shared(&["fixtures/rpm/INDEX.tsv"])
 }
 
 /// Where each format's database lives in an image.
@@ -52,12 +29,6 @@ fn db_path(format: &str) -> &'static str {
         "ndb" => "usr/lib/sysimage/rpm/Packages.db",
         other => panic!("unknown format {other}"),
     }
-}
-
-fn write(root: &Path, rel: &str, bytes: &[u8]) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(p, bytes).expect("write");
 }
 
 /// An environment with a database that knows nothing relevant, so scans
@@ -273,7 +244,11 @@ fn every_rpm_database_lists_exactly_its_packages_in_json_cyclonedx_and_spdx() {
         let (file, want) = expected(&fixture, format);
         let with_epoch = want.first().is_some_and(|r| r.epoch.is_some());
         let root = env.path(&format!("roots/{}", dir.replace('/', "-")));
-        write(&root, db_path(format), &load(&fixture.join(stored_as)));
+        write_file(
+            &root,
+            db_path(format),
+            &read_fixture(&fixture.join(stored_as)),
+        );
 
         let (report, stderr) = scan(&env, &root, "json");
         validate(&report);
@@ -416,12 +391,12 @@ fn almalinux_8_root_reports_the_alsa_advisories_stream_by_stream() {
         String::from_utf8_lossy(&out.stderr)
     );
     let root = env.path("root");
-    write(
+    write_file(
         &root,
         "var/lib/rpm/Packages",
-        &load(&shared.join("fixtures/rpm/bdb/centos8-modularitylabel/Packages.gz")),
+        &read_fixture(&shared.join("fixtures/rpm/bdb/centos8-modularitylabel/Packages.gz")),
     );
-    write(
+    write_file(
         &root,
         "etc/os-release",
         &std::fs::read(shared.join("fixtures/os-release/snyk/almalinux_8/fs/etc/os-release"))
@@ -500,7 +475,7 @@ fn almalinux_8_root_reports_the_alsa_advisories_stream_by_stream() {
 }
 
 fn python_package(root: &Path) {
-    write(
+    write_file(
         root,
         "usr/lib/python3.6/site-packages/requests-2.19.1.dist-info/METADATA",
         b"Metadata-Version: 2.1\nName: requests\nVersion: 2.19.1\n",
@@ -512,8 +487,8 @@ fn a_corrupt_or_truncated_rpm_database_is_a_warning_and_the_scan_goes_on() {
     let Some(shared) = shared() else { return };
     let rpm = shared.join("fixtures/rpm");
     let env = env();
-    let centos7 = load(&rpm.join("bdb/centos7-plain/Packages.gz"));
-    let al2023 = load(&rpm.join("sqlite/amazonlinux2023-plain/rpmdb.sqlite.gz"));
+    let centos7 = read_fixture(&rpm.join("bdb/centos7-plain/Packages.gz"));
+    let al2023 = read_fixture(&rpm.join("sqlite/amazonlinux2023-plain/rpmdb.sqlite.gz"));
     let cases: Vec<(&str, &str, Vec<u8>)> = vec![
         (
             "corrupt-bdb",
@@ -538,8 +513,8 @@ fn a_corrupt_or_truncated_rpm_database_is_a_warning_and_the_scan_goes_on() {
     ];
     for (name, path, bytes) in cases {
         let root = env.path(name);
-        write(&root, path, &bytes);
-        write(
+        write_file(&root, path, &bytes);
+        write_file(
             &root,
             "etc/os-release",
             b"NAME=\"CentOS Linux\"\nID=\"centos\"\nVERSION_ID=\"7\"\n",
@@ -661,12 +636,12 @@ fn ubi8_without_os_release_is_matched_against_red_hat_csaf_vex() {
         ),
     ]);
     let root = env.path("ubi8");
-    write(
+    write_file(
         &root,
         "var/lib/rpm/Packages",
-        &load(&shared.join("fixtures/rpm/bdb/rhel8.0-ubi8/Packages.gz")),
+        &read_fixture(&shared.join("fixtures/rpm/bdb/rhel8.0-ubi8/Packages.gz")),
     );
-    write(
+    write_file(
         &root,
         "root/buildinfo/content_manifests/ubi8-container-8.0-126.json",
         br#"{"metadata": {"icm_version": 1}, "image_contents": [],

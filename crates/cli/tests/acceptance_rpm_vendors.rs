@@ -9,34 +9,10 @@
 mod common;
 
 use common::*;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 fn shared() -> Option<PathBuf> {
-    let p = std::env::var_os("TIDEWATCH_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    if p.join("fixtures/rpm").is_dir() {
-        Some(p)
-    } else {
-        eprintln!("skipping: ../shared/fixtures/rpm not found");
-        None
-    }
-}
-
-fn gunzip(path: &Path) -> Vec<u8> {
-    let raw = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut out = Vec::new();
-    flate2::read::GzDecoder::new(raw.as_slice())
-        .read_to_end(&mut out)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    out
-}
-
-fn write(root: &Path, rel: &str, body: &[u8]) {
-    let f = root.join(rel);
-    std::fs::create_dir_all(f.parent().expect("parent")).expect("mkdir");
-    std::fs::write(f, body).expect("write");
+    common::shared(&["fixtures/rpm"])
 }
 
 /// Packages listed by an `expected*.tsv` (header first), without the
@@ -87,15 +63,15 @@ fn amazon_linux_2023_rpmdb_against_alas() {
         ("amazon/2/ALAS2-2023-9003.json", &other_release),
     ]);
     let root = env.path("al2023");
-    write(
+    write_file(
         &root,
         "etc/os-release",
         b"NAME=\"Amazon Linux\"\nVERSION=\"2023\"\nID=\"amzn\"\nID_LIKE=\"fedora\"\nVERSION_ID=\"2023\"\nPLATFORM_ID=\"platform:al2023\"\n",
     );
-    write(
+    write_file(
         &root,
         "var/lib/rpm/rpmdb.sqlite",
-        &gunzip(&dir.join("rpmdb.sqlite.gz")),
+        &read_fixture(&dir.join("rpmdb.sqlite.gz")),
     );
     let (code, report, stderr) = env.scan_json("fs", &root, &[]);
     assert_eq!(code, 0, "{stderr}");
@@ -152,15 +128,15 @@ fn sle15_bci_ndb_against_suse_osv_module_records() {
         ),
     ]);
     let root = env.path("sle15");
-    write(
+    write_file(
         &root,
         "etc/os-release",
         b"NAME=\"SLES\"\nVERSION=\"15-SP3\"\nVERSION_ID=\"15.3\"\nID=\"sles\"\nID_LIKE=\"suse\"\n",
     );
-    write(
+    write_file(
         &root,
         "usr/lib/sysimage/rpm/Packages.db",
-        &gunzip(&dir.join("Packages.db.gz")),
+        &read_fixture(&dir.join("Packages.db.gz")),
     );
     let (code, report, stderr) = env.scan_json("fs", &root, &[]);
     assert_eq!(code, 0, "{stderr}");

@@ -7,32 +7,6 @@ mod common;
 
 use common::*;
 use std::collections::BTreeSet;
-use std::path::PathBuf;
-
-fn shared() -> Option<PathBuf> {
-    let p = std::env::var_os("TIDEWATCH_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    if p.join("vulndata").is_dir() {
-        Some(p)
-    } else {
-        eprintln!("skipping: ../shared not found");
-        None
-    }
-}
-
-fn debian_multilayer() -> Option<PathBuf> {
-    let dir = std::env::var_os("TIDEWATCH_IMAGES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/tmp/tw-images"))
-        .join("debian-multilayer/oci-archive.tar");
-    if dir.is_file() {
-        Some(dir)
-    } else {
-        eprintln!("skipping: debian-multilayer not built (scripts/test.sh builds it)");
-        None
-    }
-}
 
 fn identities(report: &serde_json::Value) -> BTreeSet<(String, String, String)> {
     findings(report)
@@ -43,27 +17,20 @@ fn identities(report: &serde_json::Value) -> BTreeSet<(String, String, String)> 
 
 #[test]
 fn our_sboms_of_a_real_image_give_the_image_scans_findings() {
-    let (Some(shared), Some(image)) = (shared(), debian_multilayer()) else {
+    let (Some(shared), Some(image)) = (shared(&["vulndata"]), debian_multilayer()) else {
         return;
     };
+    let image = image.join("oci-archive.tar");
     let env = Env::new();
-    let v = shared.join("vulndata");
-    let mut args = vec!["db".to_string(), "import".to_string()];
-    for feed in [
-        "debian-security-tracker-2023",
-        "golang-vulndb",
-        "pypa-advisory-database",
-        "nodejs-security-wg",
-        "rustsec-advisory-db",
-    ] {
-        args.push(v.join(feed).display().to_string());
-    }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = env.run(&args);
-    assert!(
-        out.status.success(),
-        "import: {}",
-        String::from_utf8_lossy(&out.stderr)
+    env.import_feeds(
+        &shared.join("vulndata"),
+        &[
+            "debian-security-tracker-2023",
+            "golang-vulndb",
+            "pypa-advisory-database",
+            "nodejs-security-wg",
+            "rustsec-advisory-db",
+        ],
     );
 
     let (_, direct, _) = env.scan_json("image", &image, &[]);

@@ -13,15 +13,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 fn shared() -> Option<PathBuf> {
-    let p = std::env::var_os("TIDEWATCH_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    if p.join("images").is_dir() && p.join("vulndata/nvd-subset").is_dir() {
-        Some(p)
-    } else {
-        eprintln!("skipping: ../shared not found");
-        None
-    }
+    common::shared(&["images", "vulndata/nvd-subset"])
 }
 
 fn env() -> &'static Env {
@@ -29,22 +21,15 @@ fn env() -> &'static Env {
     ENV.get_or_init(|| {
         let env = Env::new();
         let v = shared().expect("checked by caller").join("vulndata");
-        let mut args = vec!["db".to_string(), "import".to_string()];
-        for f in [
-            "pschou-oval",
-            "golang-vulndb",
-            "pypa-advisory-database",
-            "cisa-kev",
-            "nvd-subset",
-        ] {
-            args.push(v.join(f).display().to_string());
-        }
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let out = env.run(&args);
-        assert!(
-            out.status.success(),
-            "import: {}",
-            String::from_utf8_lossy(&out.stderr)
+        env.import_feeds(
+            &v,
+            &[
+                "pschou-oval",
+                "golang-vulndb",
+                "pypa-advisory-database",
+                "cisa-kev",
+                "nvd-subset",
+            ],
         );
         env
     })

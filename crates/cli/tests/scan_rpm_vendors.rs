@@ -7,7 +7,7 @@
 mod common;
 
 use common::*;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use tidewatch_catalog::rpmdb::header::{tag, testing::HeaderBuilder};
 use tidewatch_catalog::rpmdb::{bdb, ndb, sqlite};
 
@@ -52,12 +52,6 @@ fn headers(rpms: &[Rpm<'_>]) -> Vec<(u32, Vec<u8>)> {
         .collect()
 }
 
-fn write(root: &Path, rel: &str, body: &[u8]) {
-    let f = root.join(rel);
-    std::fs::create_dir_all(f.parent().expect("parent")).expect("mkdir");
-    std::fs::write(f, body).expect("write");
-}
-
 fn finding<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
     report["findings"]
         .as_array()
@@ -82,7 +76,7 @@ fn amazon_linux_2023_matches_alas() {
         ],
     );
     let root = env.path("al2023");
-    write(
+    write_file(
         &root,
         "etc/os-release",
         b"NAME=\"Amazon Linux\"\nVERSION=\"2023\"\nID=\"amzn\"\nID_LIKE=\"fedora\"\nVERSION_ID=\"2023\"\nPLATFORM_ID=\"platform:al2023\"\n",
@@ -118,7 +112,7 @@ fn amazon_linux_2023_matches_alas() {
         ]),
     )
     .expect("rpmdb");
-    write(
+    write_file(
         &root,
         "var/lib/rpm/rpmdb.sqlite",
         &std::fs::read(&db).expect("read"),
@@ -159,7 +153,7 @@ fn sles_15_sp1_matches_suse_cvrf_module_fixes() {
         ],
     );
     let root = env.path("sles15");
-    write(
+    write_file(
         &root,
         "etc/os-release",
         b"NAME=\"SLES\"\nVERSION=\"15-SP1\"\nVERSION_ID=\"15.1\"\nPRETTY_NAME=\"SUSE Linux Enterprise Server 15 SP1\"\nID=\"sles\"\nID_LIKE=\"suse\"\n",
@@ -175,7 +169,7 @@ fn sles_15_sp1_matches_suse_cvrf_module_fixes() {
         // Fixed for SLE 12 only: no finding on 15 SP1.
         ("libopenssl0_9_8", "0.9.8j", "100.1", "x86_64", vendor),
     ]));
-    write(&root, "usr/lib/sysimage/rpm/Packages.db", &ndb);
+    write_file(&root, "usr/lib/sysimage/rpm/Packages.db", &ndb);
 
     let (code, report, stderr) = env.scan_json("fs", &root, &[]);
     assert_eq!(code, 0, "{stderr}");
@@ -222,7 +216,7 @@ fn oracle_linux_7_respects_arch_builds_and_uek() {
         ],
     );
     let root = env.path("ol7");
-    write(
+    write_file(
         &root,
         "etc/os-release",
         b"NAME=\"Oracle Linux Server\"\nVERSION=\"7.9\"\nID=\"ol\"\nID_LIKE=\"fedora\"\nVERSION_ID=\"7.9\"\n",
@@ -248,7 +242,7 @@ fn oracle_linux_7_respects_arch_builds_and_uek() {
         4096,
         false,
     );
-    write(&root, "var/lib/rpm/Packages", &packages);
+    write_file(&root, "var/lib/rpm/Packages", &packages);
 
     let (code, report, stderr) = env.scan_json("fs", &root, &[]);
     assert_eq!(code, 0, "{stderr}");

@@ -75,6 +75,81 @@ impl Env {
     }
 }
 
+/// `$TIDEWATCH_SHARED`, else `../shared` beside the repo, when it holds every
+/// path in `needs`; otherwise says what is missing and gives `None` so that
+/// the acceptance test skips.
+pub fn shared(needs: &[&str]) -> Option<PathBuf> {
+    let p = std::env::var_os("TIDEWATCH_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+    match needs.iter().find(|n| !p.join(n).exists()) {
+        None => Some(p),
+        Some(missing) => {
+            eprintln!("skipping: ../shared/{missing} not found");
+            None
+        }
+    }
+}
+
+/// The debian-multilayer image directory that `scripts/test.sh` builds
+/// (`$TIDEWATCH_IMAGES`, else `/tmp/tw-images`), or `None` after saying
+/// the test skips.
+pub fn debian_multilayer() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("TIDEWATCH_IMAGES").map(PathBuf::from),
+        Some(PathBuf::from("/tmp/tw-images")),
+    ];
+    let found = candidates
+        .into_iter()
+        .flatten()
+        .map(|d| d.join("debian-multilayer"))
+        .find(|d| d.join("oci-archive.tar").is_file());
+    if found.is_none() {
+        eprintln!("skipping: debian-multilayer not built (scripts/test.sh builds it)");
+    }
+    found
+}
+
+impl Env {
+    /// `db import` of the named feed directories under `vulndata`; panics
+    /// if the import fails.
+    pub fn import_feeds(&self, vulndata: &Path, feeds: &[&str]) {
+        let paths: Vec<String> = feeds
+            .iter()
+            .map(|f| vulndata.join(f).display().to_string())
+            .collect();
+        let mut args = vec!["db", "import"];
+        args.extend(paths.iter().map(String::as_str));
+        let out = self.run(&args);
+        assert!(
+            out.status.success(),
+            "import: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// Write `bytes` at `rel` under `root`, making the directories.
+pub fn write_file(root: &Path, rel: &str, bytes: &[u8]) {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(p, bytes).expect("write");
+}
+
+/// A fixture's bytes, gunzipped when it is stored as `.gz`.
+pub fn read_fixture(path: &Path) -> Vec<u8> {
+    use std::io::Read;
+    let raw = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    if path.extension().is_none_or(|e| e != "gz") {
+        return raw;
+    }
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(raw.as_slice())
+        .read_to_end(&mut out)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    out
+}
+
 /// Every JSON report must validate against the published schema.
 pub fn validate(report: &serde_json::Value) {
     let schema: serde_json::Value =
