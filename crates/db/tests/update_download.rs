@@ -4,143 +4,16 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+mod support;
+
+use std::io::Write;
+use std::net::TcpListener;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
+use support::{Route, Server};
 use tidewatch_db::Db;
 use tidewatch_db::update::{Change, FeedSpec, NoProgress, Repository, UpdateOptions, update};
-
-/// A canned response for one path.
-#[derive(Clone)]
-struct Route {
-    body: Vec<u8>,
-    etag: String,
-    /// Answer this many requests with `fail_status` first.
-    fail_first: usize,
-    fail_status: u16,
-    /// Always answer with this status instead.
-    status: Option<u16>,
-    /// Announce the full length but send only half, then hang up.
-    truncate: bool,
-}
-
-impl Route {
-    fn new(body: impl Into<Vec<u8>>, etag: &str) -> Route {
-        Route {
-            body: body.into(),
-            etag: format!("\"{etag}\""),
-            fail_first: 0,
-            fail_status: 500,
-            status: None,
-            truncate: false,
-        }
-    }
-}
-
-#[derive(Default)]
-struct Shared {
-    routes: HashMap<String, Route>,
-    /// (path, status) of every request, in order.
-    log: Vec<(String, u16)>,
-}
-
-struct Server {
-    base: String,
-    shared: Arc<Mutex<Shared>>,
-}
-
-impl Server {
-    fn start() -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base = format!("http://{}/mirror/", listener.local_addr().unwrap());
-        let shared = Arc::new(Mutex::new(Shared::default()));
-        let s = shared.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let s = s.clone();
-                std::thread::spawn(move || serve(stream, &s));
-            }
-        });
-        Server { base, shared }
-    }
-
-    fn route(&self, path: &str, route: Route) {
-        self.shared
-            .lock()
-            .unwrap()
-            .routes
-            .insert(format!("/mirror/{path}"), route);
-    }
-
-    fn take_log(&self) -> Vec<(String, u16)> {
-        std::mem::take(&mut self.shared.lock().unwrap().log)
-    }
-}
-
-fn serve(stream: TcpStream, shared: &Mutex<Shared>) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut stream = stream;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
-        let mut inm = None;
-        loop {
-            let mut h = String::new();
-            if reader.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
-                break;
-            }
-            if let Some((k, v)) = h.split_once(':')
-                && k.eq_ignore_ascii_case("if-none-match")
-            {
-                inm = Some(v.trim().to_string());
-            }
-        }
-        let decoded = path.replace("%20", " ");
-        let (status, body, etag, truncate) = {
-            let mut sh = shared.lock().unwrap();
-            let resp = match sh.routes.get_mut(&decoded) {
-                None => (404, Vec::new(), String::new(), false),
-                Some(r) if r.fail_first > 0 => {
-                    r.fail_first -= 1;
-                    (r.fail_status, b"boom".to_vec(), String::new(), false)
-                }
-                Some(r) => match r.status {
-                    Some(s) => (s, Vec::new(), String::new(), false),
-                    None if inm.as_deref() == Some(r.etag.as_str()) => {
-                        (304, Vec::new(), r.etag.clone(), false)
-                    }
-                    None => (200, r.body.clone(), r.etag.clone(), r.truncate),
-                },
-            };
-            sh.log.push((decoded.clone(), resp.0));
-            resp
-        };
-        let mut head = format!(
-            "HTTP/1.1 {status} X\r\nContent-Length: {}\r\n",
-            if status == 304 { 0 } else { body.len() }
-        );
-        if !etag.is_empty() {
-            head.push_str(&format!("ETag: {etag}\r\n"));
-        }
-        head.push_str("\r\n");
-        let _ = stream.write_all(head.as_bytes());
-        if truncate {
-            let _ = stream.write_all(&body[..body.len() / 2]);
-            let _ = stream.flush();
-            return;
-        }
-        if status != 304 {
-            let _ = stream.write_all(&body);
-        }
-        let _ = stream.flush();
-    }
-}
 
 fn osv_record(id: &str, package: &str, fixed: &str, modified: &str) -> String {
     serde_json::json!({

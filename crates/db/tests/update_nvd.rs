@@ -6,12 +6,14 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use support::{Request, Response};
 use tidewatch_db::Db;
 use tidewatch_db::update::{Change, FeedSpec, NoProgress, Repository, UpdateOptions, update};
 use tidewatch_types::Severity;
@@ -50,17 +52,12 @@ struct Server {
 
 impl Server {
     fn start() -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
         let shared = Arc::new(Mutex::new(Shared::default()));
-        let s = shared.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let s = s.clone();
-                std::thread::spawn(move || serve(stream, &s));
-            }
-        });
-        Server { base, shared }
+        let addr = support::listen(shared.clone(), answer);
+        Server {
+            base: format!("http://{addr}"),
+            shared,
+        }
     }
 
     fn api(&self) -> String {
@@ -129,64 +126,30 @@ fn answer_api(sh: &mut Shared, q: &HashMap<String, String>) -> (u16, Vec<u8>) {
     (200, body.to_string().into_bytes())
 }
 
-fn serve(stream: TcpStream, shared: &Mutex<Shared>) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut stream = stream;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let target = line.split_whitespace().nth(1).unwrap_or("").to_string();
-        let (mut api_key, mut inm) = (None, None);
-        loop {
-            let mut h = String::new();
-            if reader.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
-                break;
+/// The API at `/rest/json/cves/2.0`, the mirror's files elsewhere.
+fn answer(sh: &mut Shared, req: &Request) -> Response {
+    let url = reqwest::Url::parse(&format!("http://x{}", req.target)).unwrap();
+    let query: HashMap<String, String> = url.query_pairs().into_owned().collect();
+    let path = url.path().to_string();
+    let resp = if path == "/rest/json/cves/2.0" {
+        let (s, b) = answer_api(sh, &query);
+        Response::new(s, b, None)
+    } else {
+        match sh.files.get(&path) {
+            Some((_, etag)) if req.header("if-none-match") == Some(etag.as_str()) => {
+                Response::new(304, Vec::new(), Some(etag.clone()))
             }
-            if let Some((k, v)) = h.split_once(':') {
-                if k.eq_ignore_ascii_case("apikey") {
-                    api_key = Some(v.trim().to_string());
-                }
-                if k.eq_ignore_ascii_case("if-none-match") {
-                    inm = Some(v.trim().to_string());
-                }
-            }
+            Some((body, etag)) => Response::new(200, body.clone(), Some(etag.clone())),
+            None => Response::new(404, Vec::new(), None),
         }
-        let url = reqwest::Url::parse(&format!("http://x{target}")).unwrap();
-        let query: HashMap<String, String> = url.query_pairs().into_owned().collect();
-        let path = url.path().to_string();
-        let (status, body, etag) = {
-            let mut sh = shared.lock().unwrap();
-            let (status, body, etag) = if path == "/rest/json/cves/2.0" {
-                let (s, b) = answer_api(&mut sh, &query);
-                (s, b, None)
-            } else {
-                match sh.files.get(&path) {
-                    Some((_, etag)) if inm.as_deref() == Some(etag.as_str()) => {
-                        (304, Vec::new(), Some(etag.clone()))
-                    }
-                    Some((body, etag)) => (200, body.clone(), Some(etag.clone())),
-                    None => (404, Vec::new(), None),
-                }
-            };
-            sh.log.push(Seen {
-                path: path.clone(),
-                query,
-                api_key,
-                status,
-            });
-            (status, body, etag)
-        };
-        let mut head = format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\n", body.len());
-        if let Some(e) = etag {
-            head.push_str(&format!("ETag: {e}\r\n"));
-        }
-        head.push_str("\r\n");
-        let _ = stream.write_all(head.as_bytes());
-        let _ = stream.write_all(&body);
-        let _ = stream.flush();
-    }
+    };
+    sh.log.push(Seen {
+        path,
+        query,
+        api_key: req.header("apikey").map(str::to_string),
+        status: resp.status,
+    });
+    resp
 }
 
 const CRITICAL: &str = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H";

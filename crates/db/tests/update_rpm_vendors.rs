@@ -7,99 +7,14 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+mod support;
+
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use support::Server;
 use tidewatch_db::Db;
 use tidewatch_db::update::{Change, FeedSpec, NoProgress, Repository, UpdateOptions, update};
-
-#[derive(Default)]
-struct Shared {
-    /// path → (body, etag)
-    routes: HashMap<String, (Vec<u8>, String)>,
-    /// (path, status) of every request, in order.
-    log: Vec<(String, u16)>,
-}
-
-/// Serves under `/mirror/`; answers `If-None-Match` with 304.
-struct Server {
-    base: String,
-    shared: Arc<Mutex<Shared>>,
-}
-
-impl Server {
-    fn start() -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base = format!("http://{}/mirror/", listener.local_addr().unwrap());
-        let shared = Arc::new(Mutex::new(Shared::default()));
-        let s = shared.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let s = s.clone();
-                std::thread::spawn(move || serve(stream, &s));
-            }
-        });
-        Server { base, shared }
-    }
-
-    fn route(&self, path: &str, body: impl Into<Vec<u8>>, etag: &str) {
-        self.shared.lock().unwrap().routes.insert(
-            format!("/mirror/{path}"),
-            (body.into(), format!("\"{etag}\"")),
-        );
-    }
-
-    fn take_log(&self) -> Vec<(String, u16)> {
-        std::mem::take(&mut self.shared.lock().unwrap().log)
-    }
-}
-
-fn serve(stream: TcpStream, shared: &Mutex<Shared>) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut stream = stream;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
-        let mut inm = None;
-        loop {
-            let mut h = String::new();
-            if reader.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
-                break;
-            }
-            if let Some((k, v)) = h.split_once(':')
-                && k.eq_ignore_ascii_case("if-none-match")
-            {
-                inm = Some(v.trim().to_string());
-            }
-        }
-        let (status, body, etag) = {
-            let mut sh = shared.lock().unwrap();
-            let resp = match sh.routes.get(&path) {
-                None => (404, Vec::new(), String::new()),
-                Some((_, etag)) if inm.as_deref() == Some(etag.as_str()) => {
-                    (304, Vec::new(), etag.clone())
-                }
-                Some((body, etag)) => (200, body.clone(), etag.clone()),
-            };
-            sh.log.push((path.clone(), resp.0));
-            resp
-        };
-        let mut head = format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\n", body.len());
-        if !etag.is_empty() {
-            head.push_str(&format!("ETag: {etag}\r\n"));
-        }
-        head.push_str("\r\n");
-        let _ = stream.write_all(head.as_bytes());
-        let _ = stream.write_all(&body);
-        let _ = stream.flush();
-    }
-}
 
 fn fixture(rel: &str) -> Vec<u8> {
     std::fs::read(
@@ -181,17 +96,17 @@ const AL2: &str = "amazon/2/updateinfo.xml.gz";
 
 fn vendor_mirror() -> Server {
     let server = Server::start();
-    server.route(
+    server.file(
         ORACLE,
         bzip2(&fixture("oracle/com.oracle.elsa-2007.xml")),
         "o1",
     );
-    server.route(
+    server.file(
         SLES,
         gzip(&fixture("suse/suse.linux.enterprise.server.15.xml")),
         "s1",
     );
-    server.route(AL2, gzip(&fixture("amazon/updateinfo-al2.xml")), "a1");
+    server.file(AL2, gzip(&fixture("amazon/updateinfo-al2.xml")), "a1");
     server
 }
 
@@ -266,12 +181,12 @@ fn vendor_files_from_a_mirror_then_304s() {
 /// repository whose repomd.xml locates the updateinfo.
 fn amazon_cdn(server: &Server, updateinfo: &str, etag: &str) {
     let repo = format!("{}2/core/2.0/x86_64/f00d/", server.base);
-    server.route(
+    server.file(
         "2/core/latest/x86_64/mirror.list",
         format!("{repo}\n"),
         "ml1",
     );
-    server.route(
+    server.file(
         "2/core/2.0/x86_64/f00d/repodata/repomd.xml",
         format!(
             r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -283,7 +198,7 @@ fn amazon_cdn(server: &Server, updateinfo: &str, etag: &str) {
         ),
         &format!("md-{etag}"),
     );
-    server.route(
+    server.file(
         &format!("2/core/2.0/x86_64/f00d/repodata/{etag}-{updateinfo}"),
         gzip(&fixture("amazon/updateinfo-al2.xml")),
         etag,
@@ -346,12 +261,12 @@ fn amazon_upstream_follows_mirror_list_repomd_updateinfo() {
 #[test]
 fn redhat_csaf_archive_then_only_the_changed_files() {
     let server = Server::start();
-    server.route(
+    server.file(
         "redhat/csaf/vex/archive_latest.txt",
         "csaf_vex_2024-07-20.tar.zst\n",
         "l1",
     );
-    server.route(
+    server.file(
         "redhat/csaf/vex/csaf_vex_2024-07-20.tar.zst",
         tar_zst(&[(
             "2024/cve-2024-10041.json",
@@ -360,7 +275,7 @@ fn redhat_csaf_archive_then_only_the_changed_files() {
         "t1",
     );
     // Only a change from before the archive: nothing to fetch.
-    server.route(
+    server.file(
         "redhat/csaf/vex/changes.csv",
         "\"2024/cve-2024-10041.json\",\"2024-07-19T10:00:00+00:00\"\n",
         "c1",
@@ -395,12 +310,12 @@ fn redhat_csaf_archive_then_only_the_changed_files() {
     );
 
     // One new file listed: only it is fetched; the archive is not.
-    server.route(
+    server.file(
         "redhat/csaf/vex/changes.csv",
         "\"2024/cve-2024-22222.json\",\"2024-07-22T08:00:00+00:00\"\n\"2024/cve-2024-10041.json\",\"2024-07-19T10:00:00+00:00\"\n",
         "c2",
     );
-    server.route(
+    server.file(
         "redhat/csaf/vex/2024/cve-2024-22222.json",
         fixture("csaf/cve-2024-22222.json"),
         "f2",
@@ -441,21 +356,21 @@ fn broken_bodies_name_the_url_and_leave_the_previous_db() {
 
     // A bzip2 stream cut short.
     let good = bzip2(&fixture("oracle/com.oracle.elsa-2007.xml"));
-    server.route(ORACLE, &good[..good.len() / 2], "o2");
+    server.file(ORACLE, &good[..good.len() / 2], "o2");
     let err = update(&db, &opts, &NoProgress).unwrap_err().to_string();
     assert!(
         err.contains(&format!("{}{ORACLE}", server.base)) && err.contains("bzip2"),
         "{err}"
     );
     assert_eq!(std::fs::read(&db).unwrap(), before);
-    server.route(
+    server.file(
         ORACLE,
         bzip2(&fixture("oracle/com.oracle.elsa-2007.xml")),
         "o3",
     );
 
     // An updateinfo that is not XML the importer can read.
-    server.route(
+    server.file(
         AL2,
         gzip(b"<?xml version=\"1.0\"?><updates><update type=\"security\"><id>ALAS2-1</id><pkglist><collection"),
         "a2",
@@ -466,12 +381,12 @@ fn broken_bodies_name_the_url_and_leave_the_previous_db() {
 
     // Upstream Amazon: a repomd.xml without an updateinfo.
     let up = Server::start();
-    up.route(
+    up.file(
         "2/core/latest/x86_64/mirror.list",
         format!("{}repo/\n", up.base),
         "m",
     );
-    up.route(
+    up.file(
         "repo/repodata/repomd.xml",
         "<repomd><data type=\"primary\"/></repomd>",
         "r",
@@ -492,12 +407,12 @@ fn broken_bodies_name_the_url_and_leave_the_previous_db() {
 
     // A CSAF archive that is not zstd.
     let rh = Server::start();
-    rh.route(
+    rh.file(
         "redhat/csaf/vex/archive_latest.txt",
         "csaf_vex_2024-07-20.tar.zst",
         "l",
     );
-    rh.route(
+    rh.file(
         "redhat/csaf/vex/csaf_vex_2024-07-20.tar.zst",
         "not an archive",
         "t",
@@ -601,17 +516,17 @@ fn suse_and_opensuse_osv_keep_each_others_records() {
         "9.1.0-150500.20.1",
         &["openSUSE:Leap 15.5"],
     );
-    server.route(
+    server.file(
         "osv/SUSE/all.zip",
         zip_of(&[("SUSE-SU-2024:0001-1.json", shared.clone())]),
         "z1",
     );
-    server.route(
+    server.file(
         "osv/SUSE/modified_id.csv",
         "2024-01-01T00:00:00Z,SUSE-SU-2024:0001-1\n",
         "m1",
     );
-    server.route(
+    server.file(
         "osv/openSUSE/all.zip",
         zip_of(&[
             ("SUSE-SU-2024:0001-1.json", shared),
@@ -619,7 +534,7 @@ fn suse_and_opensuse_osv_keep_each_others_records() {
         ]),
         "z2",
     );
-    server.route(
+    server.file(
         "osv/openSUSE/modified_id.csv",
         "2024-01-01T00:00:00Z,openSUSE-SU-2024:0002-1\n2024-01-01T00:00:00Z,SUSE-SU-2024:0001-1\n",
         "m2",
@@ -644,12 +559,12 @@ fn suse_and_opensuse_osv_keep_each_others_records() {
 
     // Only SUSE changes: its re-import must not take openSUSE's own
     // records out of the Leap source.
-    server.route(
+    server.file(
         "osv/SUSE/modified_id.csv",
         "2024-02-01T00:00:00Z,SUSE-SU-2024:0003-1\n2024-01-01T00:00:00Z,SUSE-SU-2024:0001-1\n",
         "m3",
     );
-    server.route(
+    server.file(
         "osv/SUSE/SUSE-SU-2024:0003-1.json",
         osv(
             "SUSE-SU-2024:0003-1",
@@ -687,12 +602,12 @@ fn suse_and_opensuse_osv_keep_each_others_records() {
 fn redhat_csaf_deletions_and_a_newer_archive_past_the_changes() {
     let server = Server::start();
     let archive = |date: &str, tag: &str| {
-        server.route(
+        server.file(
             "redhat/csaf/vex/archive_latest.txt",
             format!("csaf_vex_{date}.tar.zst\n"),
             &format!("l-{tag}"),
         );
-        server.route(
+        server.file(
             &format!("redhat/csaf/vex/csaf_vex_{date}.tar.zst"),
             tar_zst(&[(
                 "./2024/cve-2024-10041.json",
@@ -702,7 +617,7 @@ fn redhat_csaf_deletions_and_a_newer_archive_past_the_changes() {
         );
     };
     archive("2024-07-20", "1");
-    server.route("redhat/csaf/vex/changes.csv", "", "c0");
+    server.file("redhat/csaf/vex/changes.csv", "", "c0");
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("tidewatch.db");
     let opts = options(&tmp.path().join("cache"), mirror(&server), &["redhat-csaf"]);
@@ -714,17 +629,17 @@ fn redhat_csaf_deletions_and_a_newer_archive_past_the_changes() {
     );
 
     // One file added, the other deleted.
-    server.route(
+    server.file(
         "redhat/csaf/vex/changes.csv",
         "\"2024/cve-2024-22222.json\",\"2024-07-22T08:00:00+00:00\"\n",
         "c1",
     );
-    server.route(
+    server.file(
         "redhat/csaf/vex/2024/cve-2024-22222.json",
         fixture("csaf/cve-2024-22222.json"),
         "f2",
     );
-    server.route(
+    server.file(
         "redhat/csaf/vex/deletions.csv",
         "\"2024/cve-2024-10041.json\",\"2024-07-21T08:00:00+00:00\"\n",
         "d1",
@@ -741,12 +656,12 @@ fn redhat_csaf_deletions_and_a_newer_archive_past_the_changes() {
     // A newer archive, and a change list that starts after it: what
     // changed in between is unknown, so the new archive is downloaded.
     archive("2024-08-01", "2");
-    server.route(
+    server.file(
         "redhat/csaf/vex/changes.csv",
         "\"2024/cve-2024-0002.json\",\"2024-08-02T08:00:00+00:00\"\n",
         "c2",
     );
-    server.route(
+    server.file(
         "redhat/csaf/vex/2024/cve-2024-0002.json",
         fixture("csaf/cve-2024-0002.json"),
         "f3",
