@@ -26,10 +26,10 @@
 //! `amazon-alas:<release>`.
 
 use super::rpm_fix::{self, Fixes};
-use super::{Feed, Input, NewAdvisory, SourceBatch, Syntax, advisory};
+use super::{Feed, Input, NewAdvisory, SourceBatch, Syntax, advisory, xml_attr};
 use crate::error::DbError;
 use quick_xml::Reader;
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::Event;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -298,7 +298,7 @@ fn parse_updateinfo(input: &Input<'_>) -> Result<Vec<Alas>, DbError> {
                     "updates" => saw_root = true,
                     "update" => {
                         // Bug-fix and enhancement notices fix no vulnerability.
-                        let security = attr(e, "type").is_none_or(|t| t == "security");
+                        let security = xml_attr(e, "type").is_none_or(|t| t == "security");
                         current = security.then(Alas::default);
                     }
                     _ => {}
@@ -317,11 +317,11 @@ fn parse_updateinfo(input: &Input<'_>) -> Result<Vec<Alas>, DbError> {
                         capture = Some("collection");
                         text.clear();
                     }
-                    "issued" => a.issued = attr(e, "date"),
-                    "updated" => a.updated = attr(e, "date"),
+                    "issued" => a.issued = xml_attr(e, "date"),
+                    "updated" => a.updated = xml_attr(e, "date"),
                     "reference" => {
-                        if attr(e, "type").as_deref() == Some("cve")
-                            && let Some(id) = attr(e, "id")
+                        if xml_attr(e, "type").as_deref() == Some("cve")
+                            && let Some(id) = xml_attr(e, "id")
                             && !a.cves.contains(&id)
                         {
                             a.cves.push(id);
@@ -330,15 +330,15 @@ fn parse_updateinfo(input: &Input<'_>) -> Result<Vec<Alas>, DbError> {
                     "collection" => {
                         in_collection = !empty;
                         if a.collection.is_none() {
-                            a.collection = attr(e, "short");
+                            a.collection = xml_attr(e, "short");
                         }
                     }
                     "package" => a.packages.push(Pkg {
-                        name: attr(e, "name").unwrap_or_default(),
-                        epoch: attr(e, "epoch"),
-                        version: attr(e, "version").unwrap_or_default(),
-                        release: attr(e, "release").unwrap_or_default(),
-                        arch: attr(e, "arch"),
+                        name: xml_attr(e, "name").unwrap_or_default(),
+                        epoch: xml_attr(e, "epoch"),
+                        version: xml_attr(e, "version").unwrap_or_default(),
+                        release: xml_attr(e, "release").unwrap_or_default(),
+                        arch: xml_attr(e, "arch"),
                     }),
                     _ => {}
                 }
@@ -386,14 +386,6 @@ fn parse_updateinfo(input: &Input<'_>) -> Result<Vec<Alas>, DbError> {
         return Err(input.malformed(FORMAT, "document ends inside an element (truncated?)"));
     }
     Ok(out)
-}
-
-fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
-    e.attributes().flatten().find_map(|a| {
-        (a.key.local_name().as_ref() == name.as_bytes())
-            .then(|| a.unescape_value().ok().map(|v| v.into_owned()))
-            .flatten()
-    })
 }
 
 #[cfg(test)]

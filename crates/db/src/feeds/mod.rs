@@ -125,6 +125,16 @@ impl Input<'_> {
     }
 }
 
+/// The value of an XML element's attribute `name` (namespace prefix
+/// ignored, entities unescaped); `None` when absent or badly escaped.
+pub(crate) fn xml_attr(e: &quick_xml::events::BytesStart<'_>, name: &str) -> Option<String> {
+    e.attributes().flatten().find_map(|a| {
+        (a.key.local_name().as_ref() == name.as_bytes())
+            .then(|| a.unescape_value().ok().map(|v| v.into_owned()))
+            .flatten()
+    })
+}
+
 /// Everything one file contributes to one source.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct SourceBatch {

@@ -8,7 +8,10 @@
 //! "evr less than" state name a package and its fixed version, and that is
 //! all an image scan can check.
 
+use super::xml_attr;
 use crate::error::DbError;
+use crate::model::Advisory;
+use crate::scoring;
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use std::collections::HashMap;
@@ -39,6 +42,30 @@ pub(crate) struct Definition {
     pub cpes: Vec<String>,
     pub cves: Vec<CveRef>,
     pub criteria: Option<Criteria>,
+}
+
+impl Definition {
+    /// Copies the definition's dates, its references and `<cve>` ids as
+    /// aliases (other than `id` itself), and the CVEs' CVSS vectors
+    /// (attributed to `cvss_source`) into `adv`.
+    pub(crate) fn fill_advisory(&self, adv: &mut Advisory, id: &str, cvss_source: &str) {
+        adv.published = self.issued.clone();
+        adv.modified = self.updated.clone();
+        for (_, r) in &self.references {
+            if r != id && !adv.aliases.contains(r) {
+                adv.aliases.push(r.clone());
+            }
+        }
+        for c in &self.cves {
+            if !c.id.is_empty() && c.id != id && !adv.aliases.contains(&c.id) {
+                adv.aliases.push(c.id.clone());
+            }
+            if let Some(v) = &c.cvss_vector {
+                adv.cvss
+                    .extend(scoring::entry(v, c.cvss_score, cvss_source));
+            }
+        }
+    }
 }
 
 /// A `<cve>` element of a definition's advisory block.
@@ -234,8 +261,8 @@ pub(crate) fn parse(path: &str, format: &'static str, bytes: &[u8]) -> Result<Ov
                     Section::Definitions => match name.as_str() {
                         "definition" => {
                             def = Some(Definition {
-                                id: attr(e, "id").unwrap_or_default(),
-                                class: attr(e, "class").unwrap_or_default(),
+                                id: xml_attr(e, "id").unwrap_or_default(),
+                                class: xml_attr(e, "class").unwrap_or_default(),
                                 ..Definition::default()
                             });
                         }
@@ -245,19 +272,19 @@ pub(crate) fn parse(path: &str, format: &'static str, bytes: &[u8]) -> Result<Ov
                         "cpe" => capture = Some(Capture::Cpe),
                         "reference" => {
                             if let (Some(d), Some(src), Some(id)) =
-                                (def.as_mut(), attr(e, "source"), attr(e, "ref_id"))
+                                (def.as_mut(), xml_attr(e, "source"), xml_attr(e, "ref_id"))
                             {
                                 d.references.push((src, id));
                             }
                         }
                         "advisory" => {
                             if let Some(d) = def.as_mut() {
-                                d.advisory_from = attr(e, "from");
+                                d.advisory_from = xml_attr(e, "from");
                             }
                         }
                         "issued" | "updated" => {
                             if let Some(d) = def.as_mut() {
-                                let date = attr(e, "date");
+                                let date = xml_attr(e, "date");
                                 if name == "issued" {
                                     d.issued = date;
                                 } else {
@@ -268,12 +295,14 @@ pub(crate) fn parse(path: &str, format: &'static str, bytes: &[u8]) -> Result<Ov
                         "cve" => {
                             if let Some(d) = def.as_mut() {
                                 let mut c = CveRef {
-                                    priority: attr(e, "priority").or_else(|| attr(e, "impact")),
-                                    cvss_vector: attr(e, "cvss_vector"),
-                                    cvss_score: attr(e, "cvss_score").and_then(|s| s.parse().ok()),
+                                    priority: xml_attr(e, "priority")
+                                        .or_else(|| xml_attr(e, "impact")),
+                                    cvss_vector: xml_attr(e, "cvss_vector"),
+                                    cvss_score: xml_attr(e, "cvss_score")
+                                        .and_then(|s| s.parse().ok()),
                                     ..CveRef::default()
                                 };
-                                if let Some(rh) = attr(e, "cvss3") {
+                                if let Some(rh) = xml_attr(e, "cvss3") {
                                     // Red Hat: "7.5/CVSS:3.1/AV:N/…"
                                     if let Some((score, vector)) = rh.split_once('/') {
                                         c.cvss_score = score.parse().ok();
@@ -288,7 +317,7 @@ pub(crate) fn parse(path: &str, format: &'static str, bytes: &[u8]) -> Result<Ov
                         }
                         "criteria" => {
                             let c = Criteria {
-                                operator: attr(e, "operator").unwrap_or_else(|| "AND".into()),
+                                operator: xml_attr(e, "operator").unwrap_or_else(|| "AND".into()),
                                 nodes: Vec::new(),
                             };
                             if empty {
@@ -299,11 +328,11 @@ pub(crate) fn parse(path: &str, format: &'static str, bytes: &[u8]) -> Result<Ov
                         }
                         "criterion" => {
                             if let (Some(top), Some(test_ref)) =
-                                (criteria.last_mut(), attr(e, "test_ref"))
+                                (criteria.last_mut(), xml_attr(e, "test_ref"))
                             {
                                 top.nodes.push(Node::Criterion {
                                     test_ref,
-                                    comment: attr(e, "comment"),
+                                    comment: xml_attr(e, "comment"),
                                 });
                             }
                         }
@@ -312,7 +341,7 @@ pub(crate) fn parse(path: &str, format: &'static str, bytes: &[u8]) -> Result<Ov
                     Section::Tests => {
                         if name.ends_with("_test") {
                             test = Some((
-                                attr(e, "id").unwrap_or_default(),
+                                xml_attr(e, "id").unwrap_or_default(),
                                 Test {
                                     kind: name.clone(),
                                     ..Test::default()
@@ -320,9 +349,9 @@ pub(crate) fn parse(path: &str, format: &'static str, bytes: &[u8]) -> Result<Ov
                             ));
                         } else if let Some((_, t)) = test.as_mut() {
                             if name == "object" {
-                                t.object_ref = attr(e, "object_ref");
+                                t.object_ref = xml_attr(e, "object_ref");
                             } else if name == "state" {
-                                t.state_refs.extend(attr(e, "state_ref"));
+                                t.state_refs.extend(xml_attr(e, "state_ref"));
                             }
                         }
                         if empty
@@ -334,14 +363,15 @@ pub(crate) fn parse(path: &str, format: &'static str, bytes: &[u8]) -> Result<Ov
                     }
                     Section::Objects => {
                         if name.ends_with("_object") {
-                            object = Some((attr(e, "id").unwrap_or_default(), Object::default()));
+                            object =
+                                Some((xml_attr(e, "id").unwrap_or_default(), Object::default()));
                             if empty && let Some((id, o)) = object.take() {
                                 oval.objects.insert(id, o);
                             }
                         } else if name == "name"
                             && let Some((_, o)) = object.as_mut()
                         {
-                            o.name_var_ref = attr(e, "var_ref");
+                            o.name_var_ref = xml_attr(e, "var_ref");
                             if !empty {
                                 capture = Some(Capture::ObjectName);
                             }
@@ -349,18 +379,18 @@ pub(crate) fn parse(path: &str, format: &'static str, bytes: &[u8]) -> Result<Ov
                     }
                     Section::States => {
                         if name.ends_with("_state") {
-                            state = Some((attr(e, "id").unwrap_or_default(), State::default()));
+                            state = Some((xml_attr(e, "id").unwrap_or_default(), State::default()));
                             if empty && let Some((id, s)) = state.take() {
                                 oval.states.insert(id, s);
                             }
                         } else if name == "evr" && !empty {
-                            evr_op = attr(e, "operation").unwrap_or_else(|| "equals".into());
+                            evr_op = xml_attr(e, "operation").unwrap_or_else(|| "equals".into());
                             capture = Some(Capture::Evr);
                         }
                     }
                     Section::Variables => {
                         if name == "constant_variable" {
-                            variable = Some((attr(e, "id").unwrap_or_default(), Vec::new()));
+                            variable = Some((xml_attr(e, "id").unwrap_or_default(), Vec::new()));
                         } else if name == "value" && !empty && variable.is_some() {
                             capture = Some(Capture::VarValue);
                         }
@@ -503,14 +533,6 @@ fn attach(stack: &mut [Criteria], def: &mut Option<Definition>, c: Criteria) {
 
 fn local(e: &BytesStart<'_>) -> String {
     String::from_utf8_lossy(e.local_name().as_ref()).into_owned()
-}
-
-fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
-    e.attributes().flatten().find_map(|a| {
-        (a.key.local_name().as_ref() == name.as_bytes())
-            .then(|| a.unescape_value().ok().map(|v| v.into_owned()))
-            .flatten()
-    })
 }
 
 /// `0:1.2-3` → `1.2-3`: dpkg treats a missing epoch as 0, and the short

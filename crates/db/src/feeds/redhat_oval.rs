@@ -15,7 +15,6 @@
 use super::oval::{self, Definition, Oval};
 use super::{Feed, Input, NewAdvisory, NewAffected, SourceBatch, Syntax, advisory, fixed_range};
 use crate::error::DbError;
-use crate::scoring;
 use tidewatch_types::Severity;
 
 pub(crate) const FEED: Feed = Feed {
@@ -114,22 +113,7 @@ fn parse(input: &Input<'_>) -> Result<Vec<SourceBatch>, DbError> {
             .split_once(": ")
             .map(|(_, t)| t.trim().to_string())
             .filter(|t| !t.is_empty());
-        adv.published = def.issued.clone();
-        adv.modified = def.updated.clone();
-        for (_, r) in &def.references {
-            if r != id && !adv.aliases.contains(r) {
-                adv.aliases.push(r.clone());
-            }
-        }
-        for c in &def.cves {
-            if !c.id.is_empty() && c.id != id && !adv.aliases.contains(&c.id) {
-                adv.aliases.push(c.id.clone());
-            }
-            if let Some(v) = &c.cvss_vector {
-                adv.cvss
-                    .extend(scoring::entry(v, c.cvss_score, vendor.feed()));
-            }
-        }
+        def.fill_advisory(&mut adv, id, vendor.feed());
         if let Some(s) = def
             .severity
             .as_deref()

@@ -25,11 +25,11 @@
 //! `suse-cvrf`. Sources are `suse-cvrf:<ecosystem>`.
 
 use super::rpm_fix::{self, Fixes};
-use super::{Feed, Input, NewAdvisory, SourceBatch, Syntax, advisory};
+use super::{Feed, Input, NewAdvisory, SourceBatch, Syntax, advisory, xml_attr};
 use crate::error::DbError;
 use crate::scoring;
 use quick_xml::Reader;
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::Event;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use tidewatch_types::Severity;
@@ -363,19 +363,19 @@ fn from_xml(input: &Input<'_>) -> Result<Doc, DbError> {
                 match name.as_str() {
                     "cvrfdoc" => saw_root = true,
                     "Relationship" => {
-                        relationship =
-                            attr(e, "ProductReference").zip(attr(e, "RelatesToProductReference"))
+                        relationship = xml_attr(e, "ProductReference")
+                            .zip(xml_attr(e, "RelatesToProductReference"))
                     }
                     "FullProductName" if parent == "Relationship" => {
                         if let (Some((nvr, product)), Some(id)) =
-                            (relationship.as_ref(), attr(e, "ProductID"))
+                            (relationship.as_ref(), xml_attr(e, "ProductID"))
                         {
                             doc.relationships.insert(id, (product.clone(), nvr.clone()));
                         }
                     }
                     "Vulnerability" => vuln = Some(Vuln::default()),
-                    "Status" => status_fixed = attr(e, "Type").as_deref() == Some("Fixed"),
-                    "Threat" => threat_impact = attr(e, "Type").as_deref() == Some("Impact"),
+                    "Status" => status_fixed = xml_attr(e, "Type").as_deref() == Some("Fixed"),
+                    "Threat" => threat_impact = xml_attr(e, "Type").as_deref() == Some("Impact"),
                     "ScoreSet" | "ScoreSetV2" | "ScoreSetV3" => score = (None, None),
                     _ => {}
                 }
@@ -440,14 +440,6 @@ fn from_xml(input: &Input<'_>) -> Result<Doc, DbError> {
         return Err(input.malformed(FORMAT, "document ends inside an element (truncated?)"));
     }
     Ok(doc)
-}
-
-fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
-    e.attributes().flatten().find_map(|a| {
-        (a.key.local_name().as_ref() == name.as_bytes())
-            .then(|| a.unescape_value().ok().map(|v| v.into_owned()))
-            .flatten()
-    })
 }
 
 #[cfg(test)]

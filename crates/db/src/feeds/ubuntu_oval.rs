@@ -11,7 +11,6 @@
 use super::oval::{self, Oval};
 use super::{Feed, Input, NewAdvisory, NewAffected, SourceBatch, Syntax, advisory, fixed_range};
 use crate::error::DbError;
-use crate::scoring;
 use tidewatch_types::Severity;
 
 pub(crate) const FEED: Feed = Feed {
@@ -79,21 +78,7 @@ fn parse(input: &Input<'_>) -> Result<Vec<SourceBatch>, DbError> {
             .split_once(" -- ")
             .map(|(_, t)| t.trim().to_string())
             .filter(|t| !t.is_empty());
-        adv.published = def.issued.clone();
-        adv.modified = def.updated.clone();
-        for (_, r) in &def.references {
-            if r != id && !adv.aliases.contains(r) {
-                adv.aliases.push(r.clone());
-            }
-        }
-        for c in &def.cves {
-            if !c.id.is_empty() && c.id != id && !adv.aliases.contains(&c.id) {
-                adv.aliases.push(c.id.clone());
-            }
-            if let Some(v) = &c.cvss_vector {
-                adv.cvss.extend(scoring::entry(v, c.cvss_score, "ubuntu"));
-            }
-        }
+        def.fill_advisory(&mut adv, id, "ubuntu");
         // "None" is Ubuntu's word for "no severity assigned".
         // Without a notice-level severity, the worst CVE priority stands in.
         let parse_sev = |s: &str| {
