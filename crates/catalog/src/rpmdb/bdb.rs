@@ -338,23 +338,14 @@ pub mod testing {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-
-    fn collect(bytes: &[u8]) -> Result<(Vec<Blob>, Vec<RpmdbError>), RpmdbError> {
-        let (mut ok, mut bad) = (Vec::new(), Vec::new());
-        let mut src: &[u8] = bytes;
-        read(&mut src, &mut |r| match r {
-            Ok(b) => ok.push(b),
-            Err(e) => bad.push(e),
-        })?;
-        Ok((ok, bad))
-    }
+    use crate::rpmdb::{Format, collect_blobs};
 
     #[test]
     fn reads_overflow_chains_in_both_byte_orders() {
         let long: Vec<u8> = (0..3000u32).map(|i| i as u8).collect();
         for big in [false, true] {
             let file = testing::build(&[(1, b"short".to_vec()), (2, long.clone())], 512, big);
-            let (blobs, errors) = collect(&file).unwrap();
+            let (blobs, errors) = collect_blobs(Format::Bdb, &file).unwrap();
             assert!(errors.is_empty(), "{errors:?}");
             assert_eq!(blobs.len(), 2);
             assert_eq!(
@@ -372,7 +363,7 @@ mod tests {
     fn truncation_is_reported_not_fatal() {
         let long = vec![7u8; 2000];
         let file = testing::build(&[(1, long)], 512, false);
-        let (blobs, errors) = collect(&file[..file.len() - 512]).unwrap();
+        let (blobs, errors) = collect_blobs(Format::Bdb, &file[..file.len() - 512]).unwrap();
         assert!(blobs.is_empty());
         assert!(!errors.is_empty());
     }
@@ -385,19 +376,19 @@ mod tests {
         let second = 3 * 512;
         file[second + 16..second + 20].copy_from_slice(&2u32.to_le_bytes());
         file[second + 22..second + 24].copy_from_slice(&10u16.to_le_bytes());
-        let (_, errors) = collect(&file).unwrap();
+        let (_, errors) = collect_blobs(Format::Bdb, &file).unwrap();
         assert!(!errors.is_empty());
     }
 
     #[test]
     fn rejects_files_that_are_not_hash_databases() {
         assert!(matches!(
-            collect(b"CORRUPT\n"),
+            collect_blobs(Format::Bdb, b"CORRUPT\n"),
             Err(RpmdbError::NotADatabase { .. })
         ));
         let mut btree = vec![0u8; 512];
         btree[12..16].copy_from_slice(&BTREE_MAGIC.to_le_bytes());
-        let err = collect(&btree).unwrap_err();
+        let err = collect_blobs(Format::Bdb, &btree).unwrap_err();
         assert!(err.to_string().contains("btree"), "{err}");
     }
 }

@@ -176,3 +176,18 @@ fn read_paged(
         Format::Sqlite => sqlite::read_source(src, visit),
     }
 }
+
+/// What `format`'s paged reader finds in `bytes`: the blobs, and the
+/// records it could not read. For the readers' unit tests.
+#[cfg(test)]
+pub(crate) fn collect_blobs(
+    format: Format,
+    bytes: &[u8],
+) -> Result<(Vec<Blob>, Vec<RpmdbError>), RpmdbError> {
+    let (mut ok, mut bad) = (Vec::new(), Vec::new());
+    read_paged(format, &mut &bytes[..], &mut |r| match r {
+        Ok(b) => ok.push(b),
+        Err(e) => bad.push(e),
+    })?;
+    Ok((ok, bad))
+}

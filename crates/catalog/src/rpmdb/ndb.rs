@@ -174,21 +174,12 @@ pub mod testing {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-
-    fn collect(bytes: &[u8]) -> Result<(Vec<Blob>, Vec<RpmdbError>), RpmdbError> {
-        let (mut ok, mut bad) = (Vec::new(), Vec::new());
-        let mut src: &[u8] = bytes;
-        read(&mut src, &mut |r| match r {
-            Ok(b) => ok.push(b),
-            Err(e) => bad.push(e),
-        })?;
-        Ok((ok, bad))
-    }
+    use crate::rpmdb::{Format, collect_blobs};
 
     #[test]
     fn reads_slots_and_blobs() {
         let file = testing::build(&[(1, b"first".to_vec()), (5, vec![9u8; 100])]);
-        let (blobs, errors) = collect(&file).unwrap();
+        let (blobs, errors) = collect_blobs(Format::Ndb, &file).unwrap();
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(
             blobs[0],
@@ -206,7 +197,7 @@ mod tests {
         let mut file = testing::build(&[(1, b"first".to_vec()), (2, b"second".to_vec())]);
         // Claim a huge length for the first blob.
         file[4096 + 12..4096 + 16].copy_from_slice(&u32::MAX.to_le_bytes());
-        let (blobs, errors) = collect(&file).unwrap();
+        let (blobs, errors) = collect_blobs(Format::Ndb, &file).unwrap();
         assert_eq!(blobs.len(), 1);
         assert_eq!(blobs[0].bytes, b"second");
         assert_eq!(errors.len(), 1);
@@ -214,13 +205,16 @@ mod tests {
 
     #[test]
     fn rejects_bad_headers() {
-        assert!(collect(b"RpmP").is_err());
+        assert!(collect_blobs(Format::Ndb, b"RpmP").is_err());
         let mut file = testing::build(&[]);
         file[12..16].copy_from_slice(&u32::MAX.to_le_bytes());
-        assert!(matches!(collect(&file), Err(RpmdbError::Corrupt { .. })));
+        assert!(matches!(
+            collect_blobs(Format::Ndb, &file),
+            Err(RpmdbError::Corrupt { .. })
+        ));
         file[..4].copy_from_slice(b"XXXX");
         assert!(matches!(
-            collect(&file),
+            collect_blobs(Format::Ndb, &file),
             Err(RpmdbError::NotADatabase { .. })
         ));
     }
