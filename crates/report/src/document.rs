@@ -15,6 +15,16 @@ fn namespace() -> Uuid {
     Uuid::new_v5(&Uuid::NAMESPACE_URL, b"https://tidewatch/report")
 }
 
+/// Writes `value` as pretty-printed JSON ending in a newline, the way
+/// every JSON output format ends.
+pub(crate) fn write_json(
+    value: &impl serde::Serialize,
+    out: &mut dyn std::io::Write,
+) -> Result<(), serde_json::Error> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    out.write_all(b"\n").map_err(serde_json::Error::io)
+}
+
 /// A UUID derived from everything the report says: equal reports get equal
 /// ids (reproducible output), any difference gives another one.
 pub(crate) fn content_uuid(report: &Report) -> Uuid {

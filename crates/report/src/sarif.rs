@@ -19,8 +19,7 @@ use uuid::Uuid;
 pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 pub fn render(report: &Report, out: &mut dyn Write) -> Result<(), serde_json::Error> {
-    serde_json::to_writer_pretty(&mut *out, &to_value(report))?;
-    out.write_all(b"\n").map_err(serde_json::Error::io)
+    crate::document::write_json(&to_value(report), out)
 }
 
 /// The SARIF log as a JSON value (also what the tests inspect).

@@ -30,8 +30,7 @@ pub fn render(
     created: Option<Timestamp>,
     out: &mut dyn Write,
 ) -> Result<(), serde_json::Error> {
-    serde_json::to_writer_pretty(&mut *out, &to_value(report, created))?;
-    out.write_all(b"\n").map_err(serde_json::Error::io)
+    crate::document::write_json(&to_value(report, created), out)
 }
 
 /// The SPDX document as a JSON value (also what the tests inspect).
