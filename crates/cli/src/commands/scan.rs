@@ -8,6 +8,7 @@ use crate::settings::{Settings, ensure_parent};
 use anyhow::{Context, Result};
 use std::collections::BTreeSet;
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use tidewatch_image::RegistryOptions;
 use tidewatch_match::Filters;
 use tidewatch_report::{Format, RenderOptions, TableOptions};
@@ -172,7 +173,7 @@ fn run(
     tidewatch_report::render(&report, args.format, &render_opts, &mut buf)?;
     match &args.output {
         Some(path) => {
-            write_atomically(path, &buf)?;
+            write_report(path, &buf)?;
             if args.format != Format::Table || !report.findings.is_empty() {
                 printer.note(&format!("report written to {}", path.display()));
             }
@@ -183,19 +184,133 @@ fn run(
     Ok(status)
 }
 
-/// Write the report next to its destination and rename it into place, so
-/// a failed write never leaves half a report where CI looks for one.
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    ensure_parent(path)?;
-    let dir = path
+/// Write the report to `path`. A regular file (new or existing) is
+/// written beside its destination and renamed into place, so a failed
+/// write never leaves half a report where CI looks for one; a symlink is
+/// followed so the link stays and its target gets the report; anything
+/// else that exists (`/dev/null`, a fifo, a socket) is opened and written
+/// as it is, since replacing it would destroy it. So is a file reached
+/// through `/proc` (`/dev/stdout` redirected to a file): the shell holds
+/// it open, and `>>` expects the report appended.
+fn write_report(path: &Path, bytes: &[u8]) -> Result<()> {
+    let write_in_place = |append: bool| -> Result<()> {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .append(append)
+            .open(path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        f.write_all(bytes)
+            .and_then(|()| f.flush())
+            .with_context(|| format!("cannot write {}", path.display()))
+    };
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => {
+            anyhow::bail!("cannot write {}: it is a directory", path.display())
+        }
+        Ok(meta) if !meta.is_file() => write_in_place(false),
+        Ok(meta) => match resolve_symlinks(path)? {
+            Resolved::File(target) => replace_file(path, &target, bytes, Some(meta.permissions())),
+            Resolved::Proc => write_in_place(true),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => match resolve_symlinks(path)? {
+            Resolved::File(target) => {
+                ensure_parent(&target)?;
+                replace_file(path, &target, bytes, None)
+            }
+            Resolved::Proc => write_in_place(false),
+        },
+        Err(e) => Err(e).with_context(|| format!("cannot write {}", path.display())),
+    }
+}
+
+enum Resolved {
+    /// The path at the end of the chain of symlinks.
+    File(PathBuf),
+    /// The chain goes through `/proc` (`/dev/stdout`, `/dev/fd/N`), whose
+    /// links name open files rather than paths to replace.
+    Proc,
+}
+
+/// Follow `path` while it is a symlink (a dangling one gives the path it
+/// points at, which is then created).
+fn resolve_symlinks(path: &Path) -> Result<Resolved> {
+    let mut p = path.to_path_buf();
+    // The kernel's own limit on a chain of links.
+    for _ in 0..40 {
+        if p.starts_with("/proc") {
+            return Ok(Resolved::Proc);
+        }
+        match std::fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let link = std::fs::read_link(&p)
+                    .with_context(|| format!("cannot read the link {}", p.display()))?;
+                p = match p.parent() {
+                    Some(dir) if link.is_relative() => dir.join(link),
+                    _ => link,
+                };
+            }
+            _ => return Ok(Resolved::File(p)),
+        }
+    }
+    anyhow::bail!(
+        "cannot write {}: too many levels of symbolic links",
+        path.display()
+    )
+}
+
+/// Write `bytes` to a new file beside `target` and rename it over
+/// `target`. The new file is created by the OS with the usual mode
+/// (0666 less the umask) and then given `keep`, the mode of the file it
+/// replaces, if any.
+fn replace_file(
+    shown: &Path,
+    target: &Path,
+    bytes: &[u8],
+    keep: Option<std::fs::Permissions>,
+) -> Result<()> {
+    let dir = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or_else(|| std::path::Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot create a file in {}", dir.display()))?;
-    tmp.write_all(bytes)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    tmp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+        .unwrap_or_else(|| Path::new("."));
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "report".to_string());
+    let (tmp, mut file) = create_temp(dir, &name)?;
+    let written = (|| -> std::io::Result<()> {
+        file.write_all(bytes)?;
+        if let Some(perm) = keep {
+            file.set_permissions(perm)?;
+        }
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&tmp, target)
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("cannot write {}", shown.display()));
+    }
     Ok(())
+}
+
+/// A new file `.<name>.<pid>.<n>.tmp` in `dir`, created with std's
+/// default mode (which the umask applies to), unlike tempfile's 0600.
+fn create_temp(dir: &Path, name: &str) -> Result<(PathBuf, std::fs::File)> {
+    let pid = std::process::id();
+    for n in 0..1000u32 {
+        let tmp = dir.join(format!(".{name}.{pid}.{n}.tmp"));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(f) => return Ok((tmp, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                return Err(e)
+                    .with_context(|| format!("cannot create a file in {}", dir.display()));
+            }
+        }
+    }
+    anyhow::bail!("cannot create a temporary file in {}", dir.display())
 }
