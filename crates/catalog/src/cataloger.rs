@@ -90,14 +90,22 @@ impl FileFilter for Catalogers {
             return Want::Keep;
         }
         let mut sniff = false;
+        let mut too_large = None;
         for c in &self.list {
             match c.wants(path, size, mode) {
                 Want::Keep => return Want::Keep,
                 Want::Sniff => sniff = true,
+                too @ Want::TooLarge { .. } => too_large = Some(too),
                 Want::Skip => {}
             }
         }
-        if sniff { Want::Sniff } else { Want::Skip }
+        // Another cataloger's interest keeps the file; the one that found
+        // it too large then refuses it again when reading (`read_text`).
+        if sniff {
+            Want::Sniff
+        } else {
+            too_large.unwrap_or(Want::Skip)
+        }
     }
 
     fn sniff(&self, path: &str, head: &[u8]) -> bool {

@@ -77,7 +77,7 @@ pub fn read_dir(
         if !ft.is_file() {
             continue;
         }
-        match read_file(entry.path(), &rel, filter, &spill) {
+        match read_file(entry.path(), &rel, filter, &spill, &mut warnings) {
             Ok(Some(e)) => {
                 files.insert(rel, e);
             }
@@ -101,11 +101,16 @@ fn read_file(
     rel: &str,
     filter: &dyn FileFilter,
     spill: &Spill,
+    warnings: &mut Vec<Warning>,
 ) -> io::Result<Option<FileEntry>> {
     let meta = std::fs::symlink_metadata(path)?;
     let size = meta.len();
     let mode = mode_of(&meta);
     let want = filter.wants(rel, size, mode);
+    if let Want::TooLarge { limit } = want {
+        warnings.push(crate::files::too_large_warning(rel, size, limit));
+        return Ok(None);
+    }
     if want == Want::Skip {
         return Ok(None);
     }

@@ -16,6 +16,20 @@ pub enum Want {
     Keep,
     /// Read the first `SNIFF_LEN` bytes and ask [`FileFilter::sniff`].
     Sniff,
+    /// Wanted, but larger than the `limit` bytes the reader of this kind
+    /// of file accepts: its bytes are skipped (never held or spilled) and
+    /// the scan gets a warning naming the file and its size.
+    TooLarge { limit: u64 },
+}
+
+/// The warning for a file skipped as [`Want::TooLarge`].
+pub(crate) fn too_large_warning(path: &str, size: u64, limit: u64) -> tidewatch_types::Warning {
+    tidewatch_types::Warning::new(
+        path,
+        format!(
+            "file is {size} bytes, over the {limit}-byte limit for this kind of file; not read"
+        ),
+    )
 }
 
 /// How many leading bytes [`FileFilter::sniff`] is shown.

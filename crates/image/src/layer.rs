@@ -365,6 +365,14 @@ fn walk<R: crate::tarstream::Skip>(
                 out.files.remove(&path);
                 let keep = match filter.wants(&path, header.size, header.mode) {
                     Want::Skip => None,
+                    Want::TooLarge { limit } => {
+                        out.warnings.push(crate::files::too_large_warning(
+                            &path,
+                            header.size,
+                            limit,
+                        ));
+                        None
+                    }
                     Want::Keep => Some((Vec::new(), None)),
                     Want::Sniff => {
                         let len = usize::try_from(header.size.min(SNIFF_LEN as u64)).unwrap_or(0);
@@ -401,7 +409,7 @@ fn walk<R: crate::tarstream::Skip>(
 /// Would the filter keep `entry`'s bytes under the name `path`?
 pub(crate) fn wants_copy(filter: &dyn FileFilter, path: &str, entry: &FileEntry) -> bool {
     match filter.wants(path, entry.size, entry.mode) {
-        Want::Skip => false,
+        Want::Skip | Want::TooLarge { .. } => false,
         Want::Keep => true,
         Want::Sniff => {
             let mut head = Vec::with_capacity(SNIFF_LEN);

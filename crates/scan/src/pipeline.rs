@@ -104,6 +104,59 @@ fn squash(
     }
 }
 
+/// How old a spill file in the cache's `tmp/` must be before a scan
+/// removes it as left behind by a killed process. Live scans own their
+/// spill files and delete them when done (they are `tempfile`s); a
+/// concurrent scan's file is younger than this unless that scan has held
+/// it untouched for hours.
+const STALE_SPILL: std::time::Duration = std::time::Duration::from_secs(6 * 60 * 60);
+
+/// Remove spill files (`.tmp*` from the image reader, `.tw-blob*` links
+/// from the layer cache) that a killed scan left in `dir`. A layer-cache
+/// link keeps the blob's old mtime, so for it the inode change time (set
+/// when the link was made) decides. Failures only cost disk space.
+fn remove_stale_spills(dir: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let now = std::time::SystemTime::now();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let blob_link = name.starts_with(".tw-blob");
+        if !name.starts_with(".tmp") && !blob_link {
+            continue;
+        }
+        let Ok(meta) = entry.metadata() else { continue };
+        if !meta.is_file() {
+            continue;
+        }
+        let Ok(mut changed) = meta.modified() else {
+            continue;
+        };
+        #[cfg(unix)]
+        if blob_link {
+            use std::os::unix::fs::MetadataExt as _;
+            let ctime = std::time::UNIX_EPOCH
+                + std::time::Duration::from_secs(u64::try_from(meta.ctime()).unwrap_or(0));
+            changed = changed.max(ctime);
+        }
+        if now
+            .duration_since(changed)
+            .is_ok_and(|age| age > STALE_SPILL)
+        {
+            match std::fs::remove_file(entry.path()) {
+                Ok(()) => {
+                    tracing::debug!(path = %entry.path().display(), "removed stale spill file")
+                }
+                Err(e) => {
+                    tracing::debug!(path = %entry.path().display(), "cannot remove stale spill file: {e}")
+                }
+            }
+        }
+    }
+}
+
 /// Run a whole scan. The report's `summary.exit_code` is left at 0.
 pub fn scan(target: &ScanTarget, opts: &ScanOptions) -> Result<Report, ScanError> {
     // Open the database first: a scan without one is pointless, and the
@@ -116,6 +169,7 @@ pub fn scan(target: &ScanTarget, opts: &ScanOptions) -> Result<Report, ScanError
                 path: tmp.clone(),
                 source,
             })?;
+            remove_stale_spills(&tmp);
             Some(tmp)
         }
         None => None,

@@ -6,7 +6,7 @@
 //! runtime. The key is `Name/Version`.
 
 use crate::lang::lockfiles::identity::{Eco, library};
-use crate::lang::lockfiles::read_json;
+use crate::lang::lockfiles::{keep_text, read_json};
 use crate::{Cataloger, Output};
 use serde_json::Value;
 use tidewatch_image::{Files, Want};
@@ -25,9 +25,9 @@ impl Cataloger for DepsJsonCataloger {
         "dotnet-deps"
     }
 
-    fn wants(&self, path: &str, _size: u64, _mode: u32) -> Want {
+    fn wants(&self, path: &str, size: u64, _mode: u32) -> Want {
         if is_deps_json(path) {
-            Want::Keep
+            keep_text(path, size)
         } else {
             Want::Skip
         }

@@ -22,7 +22,7 @@
 //! marked with metadata `bundled=true`.
 
 use crate::lang::lockfiles::identity::{Eco, library};
-use crate::lang::lockfiles::read_json;
+use crate::lang::lockfiles::{keep_text, read_json};
 use crate::{Cataloger, Output};
 use serde_json::Value;
 use std::collections::HashSet;
@@ -97,14 +97,14 @@ impl Cataloger for NpmCataloger {
         "npm"
     }
 
-    fn wants(&self, path: &str, _size: u64, _mode: u32) -> Want {
+    fn wants(&self, path: &str, size: u64, _mode: u32) -> Want {
         if !path.ends_with("/package.json") || package_root(path).is_none() {
             return Want::Skip;
         }
         if !self.npm_internals && in_npm_internals(path) {
             return Want::Skip;
         }
-        Want::Keep
+        keep_text(path, size)
     }
 
     fn catalog(&self, files: &Files, _os: Option<&OsInfo>, out: &mut Output) {

@@ -7,7 +7,7 @@
 //! `lockfiles/composer.rs` reuses [`package_entry`].
 
 use crate::lang::lockfiles::identity::{Eco, package};
-use crate::lang::lockfiles::{mark_dev, read_json};
+use crate::lang::lockfiles::{keep_text, mark_dev, read_json};
 use crate::{Cataloger, Output};
 use serde_json::Value;
 use tidewatch_image::{Files, Want};
@@ -25,9 +25,9 @@ impl Cataloger for ComposerInstalledCataloger {
         "composer-installed"
     }
 
-    fn wants(&self, path: &str, _size: u64, _mode: u32) -> Want {
+    fn wants(&self, path: &str, size: u64, _mode: u32) -> Want {
         if is_installed_json(path) {
-            Want::Keep
+            keep_text(path, size)
         } else {
             Want::Skip
         }

@@ -10,7 +10,7 @@
 //! what advisories are keyed by.
 
 use crate::lang::lockfiles::identity::{Eco, library};
-use crate::lang::lockfiles::read_text;
+use crate::lang::lockfiles::{keep_text, read_text};
 use crate::{Cataloger, Output};
 use std::io::{Read, Seek};
 use tidewatch_image::{FileData, Files, Want};
@@ -58,11 +58,11 @@ impl Cataloger for PythonCataloger {
         "python"
     }
 
-    fn wants(&self, path: &str, _size: u64, _mode: u32) -> Want {
-        if kind(path).is_some() {
-            Want::Keep
-        } else {
-            Want::Skip
+    fn wants(&self, path: &str, size: u64, _mode: u32) -> Want {
+        match kind(path) {
+            Some(Kind::Text) => keep_text(path, size),
+            Some(Kind::EggZip) => Want::Keep,
+            None => Want::Skip,
         }
     }
 

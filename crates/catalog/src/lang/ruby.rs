@@ -11,7 +11,7 @@
 //! not the gem's (and marks a malformed file).
 
 use crate::lang::lockfiles::identity::{Eco, library};
-use crate::lang::lockfiles::read_text;
+use crate::lang::lockfiles::{keep_text, read_text};
 use crate::{Cataloger, Output};
 use tidewatch_image::{Files, Want};
 use tidewatch_types::OsInfo;
@@ -35,9 +35,9 @@ impl Cataloger for GemspecCataloger {
         "gemspec"
     }
 
-    fn wants(&self, path: &str, _size: u64, _mode: u32) -> Want {
+    fn wants(&self, path: &str, size: u64, _mode: u32) -> Want {
         if is_spec(path) {
-            Want::Keep
+            keep_text(path, size)
         } else {
             Want::Skip
         }

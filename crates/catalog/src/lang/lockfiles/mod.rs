@@ -60,10 +60,10 @@ impl Cataloger for Lockfile {
         self.name
     }
 
-    fn wants(&self, path: &str, _size: u64, _mode: u32) -> Want {
+    fn wants(&self, path: &str, size: u64, _mode: u32) -> Want {
         let file_name = path.rsplit('/').next().unwrap_or(path);
         if (self.matches)(file_name, path) {
-            Want::Keep
+            keep_text(path, size)
         } else {
             Want::Skip
         }
@@ -198,14 +198,67 @@ pub fn lockfile_catalogers() -> Vec<Box<dyn Cataloger>> {
         .collect()
 }
 
+/// Largest manifest or metadata file read whole (`package.json`,
+/// `METADATA`, `*.gemspec`, `installed.json`, `*.deps.json`, …): real ones
+/// are kilobytes; the cap keeps a crafted one (a few MB of gzip can hold
+/// gigabytes of zeros) from exhausting memory or the spill directory.
+pub const MANIFEST_MAX: u64 = 16 * 1024 * 1024;
+/// Largest lockfile read whole: a monorepo's `package-lock.json` or
+/// `yarn.lock` reaches tens of megabytes, so these get more room.
+pub const LOCKFILE_MAX: u64 = 256 * 1024 * 1024;
+
+/// The size limit for a text file a cataloger reads whole, by its name.
+pub(crate) fn text_limit(path: &str) -> u64 {
+    let file_name = path.rsplit('/').next().unwrap_or(path);
+    let lockfile = matches!(
+        file_name,
+        "package-lock.json"
+            | "npm-shrinkwrap.json"
+            | "yarn.lock"
+            | "pnpm-lock.yaml"
+            | "poetry.lock"
+            | "Pipfile.lock"
+            | "Cargo.lock"
+            | "go.mod"
+            | "composer.lock"
+            | "Gemfile.lock"
+            | "packages.lock.json"
+    ) || is_requirements(file_name, path);
+    if lockfile { LOCKFILE_MAX } else { MANIFEST_MAX }
+}
+
+/// `Keep` for a text file a cataloger reads whole, unless it is over its
+/// [`text_limit`]: then the image reader skips its bytes and warns.
+pub(crate) fn keep_text(path: &str, size: u64) -> Want {
+    let limit = text_limit(path);
+    if size > limit {
+        Want::TooLarge { limit }
+    } else {
+        Want::Keep
+    }
+}
+
 /// A kept file's text (lossily decoded: a stray Latin-1 byte in a
-/// description must not hide the package), or a warning.
+/// description must not hide the package), or a warning. A file over its
+/// [`text_limit`] is not read (a second line behind [`keep_text`], for
+/// files that reach a cataloger by other routes).
 pub(crate) fn read_text<'a>(
     files: &'a Files,
     path: &str,
     out: &mut Output,
 ) -> Option<Cow<'a, str>> {
     let entry = files.get(path)?;
+    let limit = text_limit(path);
+    if entry.size > limit {
+        out.warn(
+            path,
+            format!(
+                "file is {} bytes, over the {limit}-byte limit for this kind of file; not read",
+                entry.size
+            ),
+        );
+        return None;
+    }
     match entry.data.bytes() {
         Ok(Cow::Borrowed(b)) => Some(String::from_utf8_lossy(b)),
         Ok(Cow::Owned(b)) => Some(Cow::Owned(String::from_utf8_lossy(&b).into_owned())),
