@@ -1,22 +1,13 @@
 //! Acceptance: import the real feeds in `../shared/vulndata` (skipped when
 //! that directory is not there) and check facts a human can verify in them.
 
+mod support;
+
 use std::path::PathBuf;
 use std::time::Instant;
+use support::shared;
 use tidewatch_db::{Db, import};
 use tidewatch_types::{FixState, RangeEvent};
-
-fn shared() -> Option<PathBuf> {
-    let dir = std::env::var_os("TIDEWATCH_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    if dir.join("vulndata").is_dir() {
-        Some(dir)
-    } else {
-        println!("skipping: ../shared not found");
-        None
-    }
-}
 
 fn fixed(rec: &tidewatch_db::AffectedRecord) -> Vec<String> {
     rec.ranges

@@ -3,23 +3,13 @@
 //! convert, since a malformed file fails the import — and check records a
 //! human can verify in them. Skipped when `../shared` is not there.
 
-use std::path::PathBuf;
+mod support;
+
 use std::time::Instant;
+use support::shared;
 use tidewatch_db::{AffectedRecord, Db, import};
 use tidewatch_types::{RangeEvent, Severity};
 use tidewatch_version::{Scheme, is_affected};
-
-fn shared() -> Option<PathBuf> {
-    let dir = std::env::var_os("TIDEWATCH_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    if dir.join("vulndata").is_dir() {
-        Some(dir)
-    } else {
-        println!("skipping: ../shared not found");
-        None
-    }
-}
 
 fn events(rec: &AffectedRecord) -> Vec<Vec<RangeEvent>> {
     rec.ranges.iter().map(|r| r.events.clone()).collect()

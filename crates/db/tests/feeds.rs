@@ -1,33 +1,13 @@
 //! The OVAL, Debian tracker and enrichment importers on trimmed real
 //! samples (`tests/fixtures`) and on files the tests write.
 
+mod support;
+
 use std::fs;
 use std::io::Write;
-use std::path::PathBuf;
-use tidewatch_db::{AffectedRecord, Db, import};
+use support::{db_from, fixed, fixtures, one};
+use tidewatch_db::import;
 use tidewatch_types::{FixState, RangeEvent, Severity};
-
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
-fn fixed(rec: &AffectedRecord) -> Vec<&str> {
-    rec.ranges.iter().flat_map(|r| r.fixed_versions()).collect()
-}
-
-fn one<'a>(recs: &'a [AffectedRecord], id: &str) -> &'a AffectedRecord {
-    recs.iter()
-        .find(|r| r.advisory.id == id)
-        .unwrap_or_else(|| panic!("no record {id} in {recs:#?}"))
-}
-
-fn db_from(inputs: &[PathBuf]) -> (tempfile::TempDir, Db, tidewatch_db::ImportReport) {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let path = tmp.path().join("v.db");
-    let report = import(&path, inputs).expect("import");
-    let db = Db::open(&path).expect("open");
-    (tmp, db, report)
-}
 
 #[test]
 fn debian_oval() {

@@ -1,25 +1,14 @@
 //! Importer and store behaviour on the trimmed fixtures in `tests/fixtures`
 //! and on files the tests write.
 
+mod support;
+
 use std::fs;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use support::{fixed, fixtures, one};
 use tidewatch_db::{Db, DbError, import};
 use tidewatch_types::{FixState, RangeEvent, RangeKind, Severity};
-
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
-fn fixed(rec: &tidewatch_db::AffectedRecord) -> Vec<&str> {
-    rec.ranges.iter().flat_map(|r| r.fixed_versions()).collect()
-}
-
-fn one<'a>(recs: &'a [tidewatch_db::AffectedRecord], id: &str) -> &'a tidewatch_db::AffectedRecord {
-    recs.iter()
-        .find(|r| r.advisory.id == id)
-        .unwrap_or_else(|| panic!("no record {id} in {recs:#?}"))
-}
 
 #[test]
 fn osv_json_yaml_and_related_ids() {

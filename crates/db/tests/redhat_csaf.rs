@@ -3,8 +3,11 @@
 //! current layout (`product_status` lists, nested module products, EUS
 //! platforms).
 
+mod support;
+
 use std::fs;
 use std::path::{Path, PathBuf};
+use support::{db_from, fixed};
 use tidewatch_db::{AffectedRecord, Db, DbError, import};
 use tidewatch_types::{FixState, RangeEvent, Severity};
 
@@ -12,20 +15,8 @@ fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/csaf")
 }
 
-fn fixed(rec: &AffectedRecord) -> Vec<&str> {
-    rec.ranges.iter().flat_map(|r| r.fixed_versions()).collect()
-}
-
 fn open(rec: &AffectedRecord) -> bool {
     rec.ranges.len() == 1 && rec.ranges[0].events == [RangeEvent::Introduced("0".into())]
-}
-
-fn db_from(inputs: &[PathBuf]) -> (tempfile::TempDir, Db, tidewatch_db::ImportReport) {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let path = tmp.path().join("v.db");
-    let report = import(&path, inputs).expect("import");
-    let db = Db::open(&path).expect("open");
-    (tmp, db, report)
 }
 
 fn only(db: &Db, ecosystem: &str, package: &str) -> AffectedRecord {

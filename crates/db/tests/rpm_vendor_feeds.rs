@@ -3,22 +3,13 @@
 //! SUSE OSV ecosystems, on trimmed real samples (`tests/fixtures`) and on
 //! files the tests write.
 
+mod support;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use support::{db_from, fixtures};
 use tidewatch_db::{AffectedRecord, Db, DbError, import};
 use tidewatch_types::{RangeEvent, Severity};
-
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
-fn db_from(inputs: &[PathBuf]) -> (tempfile::TempDir, Db, tidewatch_db::ImportReport) {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let path = tmp.path().join("v.db");
-    let report = import(&path, inputs).expect("import");
-    let db = Db::open(&path).expect("open");
-    (tmp, db, report)
-}
 
 fn records(db: &Db, ecosystem: &str, package: &str, id: &str) -> Vec<AffectedRecord> {
     db.affected(ecosystem, package)

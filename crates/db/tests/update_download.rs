@@ -6,12 +6,12 @@
 
 mod support;
 
-use std::io::Write;
 use std::net::TcpListener;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
-use support::{Route, Server};
+use support::http::{Route, Server, mirror};
+use support::zip_of;
 use tidewatch_db::Db;
 use tidewatch_db::update::{Change, FeedSpec, NoProgress, Repository, UpdateOptions, update};
 
@@ -27,20 +27,6 @@ fn osv_record(id: &str, package: &str, fixed: &str, modified: &str) -> String {
         }]
     })
     .to_string()
-}
-
-fn zip_of(files: &[(&str, String)]) -> Vec<u8> {
-    let mut out = std::io::Cursor::new(Vec::new());
-    {
-        let mut z = zip::ZipWriter::new(&mut out);
-        for (name, body) in files {
-            z.start_file(*name, zip::write::SimpleFileOptions::default())
-                .unwrap();
-            z.write_all(body.as_bytes()).unwrap();
-        }
-        z.finish().unwrap();
-    }
-    out.into_inner()
 }
 
 fn secdb(branch: &str) -> String {
@@ -81,10 +67,6 @@ fn options(cache: &Path, repos: Vec<Repository>) -> UpdateOptions {
     o.backoff = Duration::from_millis(10);
     o.timeout = Duration::from_secs(5);
     o
-}
-
-fn mirror(server: &Server) -> Vec<Repository> {
-    vec![Repository::parse(&server.base).unwrap()]
 }
 
 fn ids(db: &Path, package: &str) -> Vec<String> {

@@ -13,7 +13,7 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use support::{Request, Response};
+use support::http::{Request, Response};
 use tidewatch_db::Db;
 use tidewatch_db::update::{Change, FeedSpec, NoProgress, Repository, UpdateOptions, update};
 use tidewatch_types::Severity;
@@ -53,7 +53,7 @@ struct Server {
 impl Server {
     fn start() -> Server {
         let shared = Arc::new(Mutex::new(Shared::default()));
-        let addr = support::listen(shared.clone(), answer);
+        let addr = support::http::listen(shared.clone(), answer);
         Server {
             base: format!("http://{addr}"),
             shared,

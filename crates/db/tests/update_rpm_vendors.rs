@@ -12,7 +12,8 @@ mod support;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use support::Server;
+use support::http::{Server, mirror};
+use support::zip_of;
 use tidewatch_db::Db;
 use tidewatch_db::update::{Change, FeedSpec, NoProgress, Repository, UpdateOptions, update};
 
@@ -60,10 +61,6 @@ fn options(cache: &Path, repos: Vec<Repository>, feeds: &[&str]) -> UpdateOption
     o.retries = 1;
     o.timeout = Duration::from_secs(5);
     o
-}
-
-fn mirror(server: &Server) -> Vec<Repository> {
-    vec![Repository::parse(&server.base).unwrap()]
 }
 
 /// The fixed versions of `package` under `id` in `ecosystem`.
@@ -468,20 +465,6 @@ fn feed_names_parse() {
     );
     assert!(FeedSpec::parse_list("amazon:1").is_err());
     assert!(FeedSpec::parse_list("suse-oval:../x").is_err());
-}
-
-fn zip_of(files: &[(&str, String)]) -> Vec<u8> {
-    let mut out = std::io::Cursor::new(Vec::new());
-    {
-        let mut z = zip::ZipWriter::new(&mut out);
-        for (name, body) in files {
-            z.start_file(*name, zip::write::SimpleFileOptions::default())
-                .unwrap();
-            z.write_all(body.as_bytes()).unwrap();
-        }
-        z.finish().unwrap();
-    }
-    out.into_inner()
 }
 
 /// An OSV record fixing `package` at `fixed` in each of `ecosystems`.

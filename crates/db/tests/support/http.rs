@@ -2,12 +2,12 @@
 //! one thread each, answered by a handler over the test's shared state;
 //! and on top of it a server of canned files under `/mirror/` that answers
 //! `If-None-Match` with 304 and logs every request.
-#![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
+use tidewatch_db::update::Repository;
 
 /// One request line and its headers.
 pub struct Request {
@@ -191,4 +191,9 @@ fn answer_route(sh: &mut Routes, req: &Request) -> Response {
     };
     sh.log.push((path, resp.status));
     resp
+}
+
+/// The server as the only repository `db update` fetches from.
+pub fn mirror(server: &Server) -> Vec<Repository> {
+    vec![Repository::parse(&server.base).unwrap()]
 }
