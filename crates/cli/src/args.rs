@@ -1,7 +1,7 @@
 //! The command line (DESIGN §1.2). Every flag can also be given as a
 //! `TIDEWATCH_<FLAG>` environment variable.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgAction, Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -131,7 +131,8 @@ pub struct ScanArgs {
         long,
         env = "TIDEWATCH_SEVERITY",
         value_delimiter = ',',
-        value_name = "LIST"
+        value_name = "LIST",
+        value_parser = parse_severity
     )]
     pub severity: Vec<tidewatch_types::Severity>,
     /// Leave out findings that have no fixed version.
@@ -151,7 +152,12 @@ pub struct ScanArgs {
     #[arg(long, env = "TIDEWATCH_EXIT_CODE", value_name = "CODE")]
     pub exit_code: Option<u8>,
     /// Fail (exit 1, or --exit-code) on reported findings at or above SEVERITY.
-    #[arg(long, env = "TIDEWATCH_FAIL_ON", value_name = "SEVERITY")]
+    #[arg(
+        long,
+        env = "TIDEWATCH_FAIL_ON",
+        value_name = "SEVERITY",
+        value_parser = parse_severity
+    )]
     pub fail_on: Option<tidewatch_types::Severity>,
     /// List every package found in the table.
     #[arg(long, env = "TIDEWATCH_LIST_ALL_PKGS")]
@@ -174,7 +180,8 @@ pub struct ScanArgs {
         long,
         env = "TIDEWATCH_VEX",
         value_name = "FILE",
-        value_delimiter = ','
+        value_delimiter = ',',
+        value_parser = parse_list_path
     )]
     pub vex: Vec<PathBuf>,
     /// Also list suppressed findings in the table (JSON always has them).
@@ -219,7 +226,8 @@ pub struct UpdateArgs {
         long = "db-repository",
         env = "TIDEWATCH_DB_REPOSITORY",
         value_name = "URL",
-        value_delimiter = ','
+        value_delimiter = ',',
+        value_parser = parse_list_item
     )]
     pub repositories: Vec<String>,
     /// Feeds to download (comma-separated): osv, osv:<Ecosystem>, alpine,
@@ -231,7 +239,8 @@ pub struct UpdateArgs {
         visible_alias = "feeds",
         env = "TIDEWATCH_DB_FEEDS",
         value_name = "LIST",
-        value_delimiter = ','
+        value_delimiter = ',',
+        value_parser = parse_list_item
     )]
     pub feeds: Vec<String>,
     /// The NVD CVE API 2.0 endpoint used when updating from upstream (the
@@ -243,6 +252,54 @@ pub struct UpdateArgs {
         default_value = tidewatch_db::update::NVD_API
     )]
     pub nvd_api: String,
+}
+
+/// The command line as parsed: [`Cli`] with the environment rules clap
+/// has no switch for. A `TIDEWATCH_*` variable set to the empty string
+/// counts as unset (`TIDEWATCH_SEVERITY=` must not become "only
+/// UNKNOWN"), and a boolean one takes `1/0/yes/no/true/false/on/off` in
+/// any case.
+pub fn command() -> clap::Command {
+    fn adjust(cmd: clap::Command) -> clap::Command {
+        cmd.mut_args(|a| {
+            let a = if matches!(a.get_action(), ArgAction::SetTrue) {
+                a.value_parser(clap::builder::BoolishValueParser::new())
+            } else {
+                a
+            };
+            let empty = a
+                .get_env()
+                .and_then(std::env::var_os)
+                .is_some_and(|v| v.is_empty());
+            if empty { a.env(None) } else { a }
+        })
+        .mut_subcommands(adjust)
+    }
+    adjust(<Cli as clap::CommandFactory>::command())
+}
+
+const EMPTY_ELEMENT: &str = "empty value (an empty element in a list is not allowed)";
+
+/// A severity; the empty string is refused here, though the type reads
+/// it as UNKNOWN in feeds, so that `--severity CRITICAL,` cannot widen
+/// the report or `--fail-on ""` silently gate on UNKNOWN.
+fn parse_severity(s: &str) -> Result<tidewatch_types::Severity, String> {
+    if s.trim().is_empty() {
+        return Err(EMPTY_ELEMENT.to_string());
+    }
+    s.parse()
+        .map_err(|e: tidewatch_types::ParseError| e.to_string())
+}
+
+fn parse_list_item(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        return Err(EMPTY_ELEMENT.to_string());
+    }
+    Ok(s.to_string())
+}
+
+fn parse_list_path(s: &str) -> Result<PathBuf, String> {
+    parse_list_item(s).map(PathBuf::from)
 }
 
 /// `30s`, `90m`, `24h`, `7d`, or plain seconds.
@@ -267,6 +324,7 @@ fn parse_age(s: &str) -> Result<std::time::Duration, String> {
 
 fn parse_pkg_type(s: &str) -> Result<tidewatch_types::PackageType, String> {
     match s.trim() {
+        "" => Err(EMPTY_ELEMENT.to_string()),
         "os" => Ok(tidewatch_types::PackageType::Os),
         "library" | "lib" => Ok(tidewatch_types::PackageType::Library),
         other => Err(format!(

@@ -9,11 +9,11 @@ mod gate;
 mod printer;
 mod settings;
 
-use clap::{CommandFactory, FromArgMatches};
+use clap::FromArgMatches;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let args = match config::parse(args::Cli::command(), std::env::args_os().collect())
+    let args = match config::parse(args::command(), std::env::args_os().collect())
         .and_then(|m| args::Cli::from_arg_matches(&m).map_err(anyhow::Error::from))
     {
         Ok(a) => a,
