@@ -9,7 +9,8 @@ use std::path::Path;
 pub fn run(args: CleanArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
     // With no selection, clean what is safe to lose: the scan cache.
     let cache = args.cache || args.all || !args.vuln_db;
-    let db = args.vuln_db || args.all;
+    // Checked before anything is removed, so a refusal leaves all in place.
+    let db = (args.vuln_db || args.all) && is_removable_db(&settings.db)?;
     if cache {
         for sub in ["tmp", "layers"] {
             remove(&settings.cache_dir.join(sub), printer)?;
@@ -23,6 +24,19 @@ pub fn run(args: CleanArgs, settings: &Settings, printer: &Printer) -> Result<u8
         }
     }
     Ok(0)
+}
+
+/// Whether the file `--db` / `TIDEWATCH_DB` names may be deleted: only a
+/// tidewatch database (of any schema version, so an old one can be
+/// cleared) — a mistyped path must not cost the user an unrelated file.
+/// `false` when there is nothing there.
+fn is_removable_db(path: &Path) -> Result<bool> {
+    use tidewatch_db::DbError;
+    match tidewatch_db::Db::open(path) {
+        Ok(_) | Err(DbError::SchemaMismatch { .. }) => Ok(true),
+        Err(DbError::NotFound { .. }) => Ok(false),
+        Err(e) => anyhow::bail!("{e}; refusing to remove it (check --db / TIDEWATCH_DB)"),
+    }
 }
 
 fn remove(path: &Path, printer: &Printer) -> Result<()> {
