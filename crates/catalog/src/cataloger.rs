@@ -130,6 +130,7 @@ pub fn catalog(catalogers: &Catalogers, files: &Files) -> (Option<OsInfo>, Outpu
     for c in catalogers.iter() {
         c.catalog(files, os.as_ref(), &mut out);
     }
+    crate::lang::lockfiles::fold_into_installed(&mut out.packages);
     crate::ownership::mark_os_owned(&mut out.packages);
     (os, out)
 }

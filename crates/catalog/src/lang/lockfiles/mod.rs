@@ -207,10 +207,10 @@ pub const MANIFEST_MAX: u64 = 16 * 1024 * 1024;
 /// `yarn.lock` reaches tens of megabytes, so these get more room.
 pub const LOCKFILE_MAX: u64 = 256 * 1024 * 1024;
 
-/// The size limit for a text file a cataloger reads whole, by its name.
-pub(crate) fn text_limit(path: &str) -> u64 {
+/// Is `path` one of the lockfiles these catalogers read?
+fn is_lockfile(path: &str) -> bool {
     let file_name = path.rsplit('/').next().unwrap_or(path);
-    let lockfile = matches!(
+    matches!(
         file_name,
         "package-lock.json"
             | "npm-shrinkwrap.json"
@@ -223,8 +223,83 @@ pub(crate) fn text_limit(path: &str) -> u64 {
             | "composer.lock"
             | "Gemfile.lock"
             | "packages.lock.json"
-    ) || is_requirements(file_name, path);
-    if lockfile { LOCKFILE_MAX } else { MANIFEST_MAX }
+    ) || is_requirements(file_name, path)
+}
+
+/// The size limit for a text file a cataloger reads whole, by its name.
+pub(crate) fn text_limit(path: &str) -> u64 {
+    if is_lockfile(path) {
+        LOCKFILE_MAX
+    } else {
+        MANIFEST_MAX
+    }
+}
+
+/// Where a project installs what its lockfile pins, relative to the
+/// lockfile's directory: npm, yarn and pnpm into `node_modules/`,
+/// Composer into `vendor/` (`vendor/composer/installed.json`), Bundler
+/// with a deployment path into `vendor/bundle/`.
+const INSTALL_DIRS: &[&str] = &["node_modules/", "vendor/"];
+
+/// A lockfile entry whose package is also installed in the same project
+/// (same name, version and ecosystem, found under the lockfile's directory
+/// in one of [`INSTALL_DIRS`]) is the same package seen twice: the entry
+/// is dropped and the lockfile becomes one more location of the installed
+/// package, so a `fs` scan of a project with both reports it once.
+pub(crate) fn fold_into_installed(packages: &mut Vec<Package>) {
+    type Key = (String, String, Option<String>);
+    let key = |p: &Package| -> Key { (p.name.clone(), p.version.clone(), p.ecosystem.clone()) };
+    let from_lockfile =
+        |p: &Package| p.locations.len() == 1 && p.locations.iter().all(|l| is_lockfile(&l.path));
+    // Installed packages by identity: (index, their paths).
+    let mut installed: std::collections::HashMap<Key, Vec<usize>> = Default::default();
+    for (i, p) in packages.iter().enumerate() {
+        if !from_lockfile(p) {
+            installed.entry(key(p)).or_default().push(i);
+        }
+    }
+    if installed.is_empty() {
+        return;
+    }
+    let mut merged: Vec<(usize, tidewatch_types::Location)> = Vec::new();
+    let mut drop = vec![false; packages.len()];
+    for (i, p) in packages.iter().enumerate() {
+        if !from_lockfile(p) {
+            continue;
+        }
+        let Some(candidates) = installed.get(&key(p)) else {
+            continue;
+        };
+        let Some(lock) = p.locations.first() else {
+            continue;
+        };
+        let dir = match lock.path.rfind('/') {
+            Some(at) => lock.path.get(..=at).unwrap_or_default(),
+            None => "",
+        };
+        let same_project = candidates.iter().copied().find(|&j| {
+            packages.get(j).is_some_and(|q| {
+                q.locations.iter().any(|l| {
+                    l.path
+                        .strip_prefix(dir)
+                        .is_some_and(|rest| INSTALL_DIRS.iter().any(|d| rest.starts_with(d)))
+                })
+            })
+        });
+        if let Some(j) = same_project {
+            merged.push((j, lock.clone()));
+            if let Some(d) = drop.get_mut(i) {
+                *d = true;
+            }
+        }
+    }
+    for (j, location) in merged {
+        if let Some(q) = packages.get_mut(j) {
+            q.locations.push(location);
+        }
+    }
+    let mut flags = drop.into_iter();
+    packages.retain(|_| !flags.next().unwrap_or(false));
 }
 
 /// `Keep` for a text file a cataloger reads whole, unless it is over its
