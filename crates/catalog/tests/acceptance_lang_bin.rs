@@ -10,9 +10,9 @@
 #![allow(clippy::unwrap_used)]
 
 mod lang_bin_support;
+mod shared_support;
 
 use flate2::read::MultiGzDecoder;
-use lang_bin_support::shared_dir;
 use std::collections::{BTreeSet, HashMap};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -220,8 +220,7 @@ fn rows(out: &Output, format: &str, path: &str) -> BTreeSet<(String, String)> {
 
 #[test]
 fn dive_in_alpine_3_18() {
-    let Some(shared) = shared_dir() else {
-        println!("skipping: ../shared not found");
+    let Some(shared) = shared_support::shared("") else {
         return;
     };
     let out = scan(&shared.join("images/alpine-3.18.oci.tar"));
@@ -255,8 +254,7 @@ fn dive_in_alpine_3_18() {
 
 #[test]
 fn rusty_demo_in_distroless_like() {
-    let Some(shared) = shared_dir() else {
-        println!("skipping: ../shared not found");
+    let Some(shared) = shared_support::shared("") else {
         return;
     };
     let out = scan(&shared.join("images/distroless-like.oci.tar"));
@@ -294,8 +292,7 @@ fn rusty_demo_in_distroless_like() {
 #[test]
 fn debian_multilayer() {
     let image = Path::new("/tmp/tw-images/debian-multilayer/oci");
-    let Some(shared) = shared_dir() else {
-        println!("skipping: ../shared not found");
+    let Some(shared) = shared_support::shared("") else {
         return;
     };
     if !image.is_dir() {

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
 mod lang_text_support;
+mod shared_support;
 
 use lang_text_support::*;
 use std::collections::BTreeMap;
@@ -19,16 +20,8 @@ use tidewatch_catalog::lang::python::PythonCataloger;
 use tidewatch_catalog::lang::ruby::GemspecCataloger;
 use tidewatch_catalog::{Cataloger, Output};
 
-fn shared() -> Option<PathBuf> {
-    let p = std::env::var_os("TIDEWATCH_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    if p.join("fixtures/lang").is_dir() {
-        Some(p.join("fixtures/lang"))
-    } else {
-        println!("skipping: ../shared not found");
-        None
-    }
+fn lang_fixtures() -> Option<PathBuf> {
+    shared_support::shared("fixtures/lang").map(|p| p.join("fixtures/lang"))
 }
 
 fn lockfiles(all: Vec<(String, Vec<u8>)>) -> Output {
@@ -52,7 +45,7 @@ fn pairs_at(out: &Output, path: &str) -> Vec<(String, String)> {
 
 #[test]
 fn python_metadata_samples() {
-    let Some(root) = shared() else { return };
+    let Some(root) = lang_fixtures() else { return };
     // Place every sample where an installer would put it.
     let mut files = Vec::new();
     for (rel, bytes) in files_from_dir(&root.join("python")) {
@@ -114,7 +107,7 @@ fn python_metadata_samples() {
 
 #[test]
 fn npm_installed_tree_matches_its_lockfile() {
-    let Some(root) = shared() else { return };
+    let Some(root) = lang_fixtures() else { return };
     let project = root.join("npm/project-with-node_modules");
     let all = files_from_dir(&project);
     let installed = run(&NpmCataloger::new(), all.clone());
@@ -146,7 +139,7 @@ fn npm_installed_tree_matches_its_lockfile() {
 
 #[test]
 fn npm_package_json_samples() {
-    let Some(root) = shared() else { return };
+    let Some(root) = lang_fixtures() else { return };
     let files: Vec<_> = files_from_dir(&root.join("npm/package-json"))
         .into_iter()
         .map(|(rel, b)| {
@@ -187,7 +180,7 @@ fn npm_package_json_samples() {
 
 #[test]
 fn npm_lockfile_samples() {
-    let Some(root) = shared() else { return };
+    let Some(root) = lang_fixtures() else { return };
     for (rel, bytes) in files_from_dir(&root.join("npm/lockfiles")) {
         let doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
         let out = lockfiles(vec![("package-lock.json".into(), bytes)]);
@@ -238,7 +231,7 @@ fn npm_lockfile_samples() {
 
 #[test]
 fn gemspec_samples() {
-    let Some(root) = shared() else { return };
+    let Some(root) = lang_fixtures() else { return };
     let files: Vec<_> = files_from_dir(&root.join("ruby"))
         .into_iter()
         .map(|(rel, b)| {
@@ -287,7 +280,7 @@ fn gemspec_samples() {
 
 #[test]
 fn composer_samples() {
-    let Some(root) = shared() else { return };
+    let Some(root) = lang_fixtures() else { return };
     let all = files_from_dir(&root.join("php"));
     let out = run(&ComposerInstalledCataloger, all.clone());
     assert!(out.warnings.is_empty(), "{:?}", out.warnings);
@@ -326,7 +319,7 @@ fn composer_samples() {
 
 #[test]
 fn deps_json_samples() {
-    let Some(root) = shared() else { return };
+    let Some(root) = lang_fixtures() else { return };
     let all = files_from_dir(&root.join("dotnet"));
     let out = run(&DepsJsonCataloger, all.clone());
     assert_eq!(out.warnings.len(), 1);
@@ -361,7 +354,7 @@ fn deps_json_samples() {
 
 #[test]
 fn cargo_lock_samples() {
-    let Some(root) = shared() else { return };
+    let Some(root) = lang_fixtures() else { return };
     let all = files_from_dir(&root.join("rust/cargo-lock"));
     let out = lockfiles(all.clone());
     assert!(out.warnings.is_empty(), "{:?}", out.warnings);
@@ -397,7 +390,7 @@ fn cargo_lock_samples() {
 
 #[test]
 fn every_text_sample_is_read_without_panic() {
-    let Some(root) = shared() else { return };
+    let Some(root) = lang_fixtures() else { return };
     let all = files_from_dir(&root);
     let mut list: Vec<Box<dyn Cataloger>> = tidewatch_catalog::lang::catalogers();
     list.extend(lockfile_catalogers());
@@ -449,7 +442,7 @@ fn peer(tsv: &Path, types: &[&str]) -> Vec<(String, String)> {
 
 #[test]
 fn debian_multilayer_python_and_npm() {
-    let Some(root) = shared() else { return };
+    let Some(root) = lang_fixtures() else { return };
     let image = Path::new("/tmp/tw-images/debian-multilayer/oci");
     if !image.is_dir() {
         println!(

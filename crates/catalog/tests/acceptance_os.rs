@@ -3,6 +3,8 @@
 //! the fixtures' expected files give, every release file their INDEX names,
 //! and the real images. Each test skips when `../shared` is missing.
 
+mod shared_support;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -10,18 +12,6 @@ use tidewatch_catalog::os::{apk::Apk, dpkg::Dpkg, ecosystem::ecosystem, release}
 use tidewatch_catalog::{Cataloger, Catalogers, Output};
 use tidewatch_image::{FileData, FileEntry, FileFilter, Files, Want};
 use tidewatch_types::{OsInfo, PackageType};
-
-fn shared() -> Option<PathBuf> {
-    let dir = std::env::var_os("TIDEWATCH_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!("skipping: ../shared not found");
-        None
-    }
-}
 
 /// The files under `root` the scan would keep, keyed as image paths.
 fn load_root(root: &Path) -> Files {
@@ -85,7 +75,9 @@ fn today() -> jiff::civil::Date {
 
 #[test]
 fn dpkg_status_fixtures_match_dpkg_query() {
-    let Some(shared) = shared() else { return };
+    let Some(shared) = shared_support::shared("") else {
+        return;
+    };
     let base = shared.join("fixtures/dpkg/status");
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&base)
         .expect("dpkg fixtures")
@@ -157,7 +149,9 @@ fn dpkg_status_fixtures_match_dpkg_query() {
 
 #[test]
 fn dpkg_fixture_roots_detect_their_release_and_owned_files() {
-    let Some(shared) = shared() else { return };
+    let Some(shared) = shared_support::shared("") else {
+        return;
+    };
     let base = shared.join("fixtures/dpkg/status");
     for (dir, family, version, eco) in [
         ("debian-11-bullseye-minbase", "debian", "11.", "Debian:11"),
@@ -199,7 +193,9 @@ fn dpkg_fixture_roots_detect_their_release_and_owned_files() {
 
 #[test]
 fn dpkg_edge_and_distroless_fixtures() {
-    let Some(shared) = shared() else { return };
+    let Some(shared) = shared_support::shared("") else {
+        return;
+    };
     let dpkg = shared.join("fixtures/dpkg");
     let run = |rel: &str| -> Output {
         let files = load_root(&dpkg.join(rel));
@@ -292,7 +288,9 @@ fn dpkg_edge_and_distroless_fixtures() {
 
 #[test]
 fn apk_fixtures_match_expected() {
-    let Some(shared) = shared() else { return };
+    let Some(shared) = shared_support::shared("") else {
+        return;
+    };
     let base = shared.join("fixtures/apk");
     let index = tsv(&base.join("INDEX.tsv"));
     assert!(index.len() >= 15);
@@ -374,7 +372,9 @@ fn apk_fixtures_match_expected() {
 
 #[test]
 fn apk_fixture_roots_detect_alpine() {
-    let Some(shared) = shared() else { return };
+    let Some(shared) = shared_support::shared("") else {
+        return;
+    };
     let base = shared.join("fixtures/apk");
     for (dir, version, eco) in [
         ("alpine-3.12.12-minirootfs", "3.12.12", "Alpine:v3.12"),
@@ -420,7 +420,9 @@ fn detect_one(file: &Path, image_path: &str) -> (Option<OsInfo>, Output) {
 
 #[test]
 fn os_release_index_ids_and_versions() {
-    let Some(shared) = shared() else { return };
+    let Some(shared) = shared_support::shared("") else {
+        return;
+    };
     let base = shared.join("fixtures/os-release");
     let mut checked = 0;
     for row in tsv(&base.join("INDEX.tsv")) {
@@ -449,7 +451,9 @@ fn os_release_index_ids_and_versions() {
 
 #[test]
 fn legacy_release_files() {
-    let Some(shared) = shared() else { return };
+    let Some(shared) = shared_support::shared("") else {
+        return;
+    };
     let base = shared.join("fixtures/os-release");
     #[allow(clippy::type_complexity)]
     let cases: &[(&[(&str, &str)], Option<(&str, &str)>)] = &[
@@ -633,7 +637,9 @@ fn legacy_release_files() {
 
 #[test]
 fn os_release_ecosystems_of_supported_distros() {
-    let Some(shared) = shared() else { return };
+    let Some(shared) = shared_support::shared("") else {
+        return;
+    };
     let base = shared.join("fixtures/os-release");
     for (file, eco) in [
         ("trivy/os-release/alma", "AlmaLinux:9"),
@@ -684,7 +690,9 @@ fn os_release_ecosystems_of_supported_distros() {
 /// The whole pipeline on the real images: OS, package count, ecosystem.
 #[test]
 fn real_images() {
-    let Some(shared) = shared() else { return };
+    let Some(shared) = shared_support::shared("") else {
+        return;
+    };
     let mut images = vec![
         (
             shared.join("images/alpine-3.12.oci.tar"),

@@ -3,8 +3,10 @@
 //! NDB, which Debian's rpm cannot read) printed for them.
 #![allow(clippy::unwrap_used)]
 
+mod shared_support;
+
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use tidewatch_catalog::os::rpm::Rpm;
@@ -13,21 +15,11 @@ use tidewatch_catalog::{Cataloger, Catalogers, Output};
 use tidewatch_image::{FileData, FileEntry, Files};
 use tidewatch_types::OsInfo;
 
-fn shared() -> Option<PathBuf> {
-    let dir = std::env::var_os("TIDEWATCH_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    dir.is_dir().then_some(dir)
-}
-
 macro_rules! shared_or_skip {
     () => {
-        match shared() {
+        match shared_support::shared("") {
             Some(d) => d.join("fixtures/rpm"),
-            None => {
-                println!("skipping: ../shared not found");
-                return;
-            }
+            None => return,
         }
     };
 }
