@@ -14,7 +14,7 @@ use crate::daemon::{Daemon, Host};
 use crate::digest::Digest;
 use crate::error::ImageError;
 use crate::files::FileFilter;
-use crate::layer::{LayerFiles, LayerName, read_layer};
+use crate::layer::{LayerFiles, LayerName, read_layer, verify_layer};
 use crate::merge::{Squashed, merge};
 use crate::registry::{self, ImageRef, RegistryOptions, Remote, looks_like_path};
 use crate::spill::Spill;
@@ -147,6 +147,8 @@ pub(crate) struct Resolved {
 pub(crate) struct Selector {
     pub digest: Option<Digest>,
     pub tag: Option<String>,
+    /// `--platform`, for layouts holding several platforms' images.
+    pub platform: Option<crate::registry::Platform>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -273,6 +275,10 @@ fn open_local(
     if selector.tag.is_none() {
         selector.tag = opts.tag.clone();
     }
+    if let Some(p) = &opts.registry.platform {
+        selector.platform =
+            Some(crate::registry::Platform::parse(p).map_err(|reason| unsupported(spec, &reason))?);
+    }
     let is_dir = path.is_dir();
     match (forced, is_dir) {
         (Some(Forced::OciDir), false) => {
@@ -374,18 +380,47 @@ impl Image {
         self.read_layer_into(index, filter, &spill)
     }
 
+    /// Check that layer `index`'s stored bytes still hash to the digest
+    /// the manifest names (the diff_id for legacy `docker save` layers),
+    /// without reading its files: what a cache must do before serving an
+    /// earlier reading of the layer. A registry layer is not fetched for
+    /// this: its digest comes from the manifest the registry served (over
+    /// TLS), and no bytes of it are used, so there is nothing to check.
+    pub fn verify_layer(&self, index: usize) -> Result<(), ImageError> {
+        let source = self.source(index)?;
+        if matches!(self.store, Store::Remote(_)) {
+            return Ok(());
+        }
+        let (raw, _) = self.store.open(&source.blob)?;
+        let file = self.store.describe(&source.blob);
+        let what = format!("layer {index}");
+        verify_layer(
+            raw,
+            &LayerName {
+                file: &file,
+                what: &what,
+            },
+            source.digest.as_ref(),
+            &source.diff_id,
+        )
+    }
+
+    fn source(&self, index: usize) -> Result<&LayerSource, ImageError> {
+        self.sources.get(index).ok_or_else(|| {
+            ImageError::malformed(
+                self.store.display(),
+                format!("no layer {index} (the image has {})", self.sources.len()),
+            )
+        })
+    }
+
     fn read_layer_into(
         &self,
         index: usize,
         filter: &dyn FileFilter,
         spill: &Spill,
     ) -> Result<LayerFiles, ImageError> {
-        let source = self.sources.get(index).ok_or_else(|| {
-            ImageError::malformed(
-                self.store.display(),
-                format!("no layer {index} (the image has {})", self.sources.len()),
-            )
-        })?;
+        let source = self.source(index)?;
         let (raw, _) = self.store.open(&source.blob)?;
         let file = self.store.describe(&source.blob);
         let what = format!("layer {index}");
@@ -440,6 +475,7 @@ fn parse_spec(spec: &str) -> Result<(Option<Forced>, PathBuf, Selector), ImageEr
             Selector {
                 digest: Some(digest),
                 tag: None,
+                platform: None,
             },
         ));
     }
@@ -454,6 +490,7 @@ fn parse_spec(spec: &str) -> Result<(Option<Forced>, PathBuf, Selector), ImageEr
             Selector {
                 digest: None,
                 tag: Some(tag.to_string()),
+                platform: None,
             },
         ));
     }
