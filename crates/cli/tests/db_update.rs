@@ -14,6 +14,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// Serves `body` at `/alpine/v3.18/main.json`, 404 elsewhere; counts
 /// connections.
 fn server(body: String) -> (String, Arc<AtomicUsize>) {
+    routes_server(vec![("/alpine/v3.18/main.json", body.into_bytes())])
+}
+
+/// Serves each `(path, body)`, 404 elsewhere; counts connections.
+fn routes_server(routes: Vec<(&'static str, Vec<u8>)>) -> (String, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let base = format!("http://{}/", listener.local_addr().expect("addr"));
     let hits = Arc::new(AtomicUsize::new(0));
@@ -21,41 +26,6 @@ fn server(body: String) -> (String, Arc<AtomicUsize>) {
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             h.fetch_add(1, Ordering::SeqCst);
-            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-            let mut stream = stream;
-            let mut line = String::new();
-            if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                continue;
-            }
-            loop {
-                let mut hdr = String::new();
-                if reader.read_line(&mut hdr).unwrap_or(0) == 0 || hdr.trim().is_empty() {
-                    break;
-                }
-            }
-            let path = line.split_whitespace().nth(1).unwrap_or("");
-            let (status, body) = if path == "/alpine/v3.18/main.json" {
-                ("200 OK", body.as_bytes())
-            } else {
-                ("404 Not Found", &b""[..])
-            };
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(body);
-        }
-    });
-    (base, hits)
-}
-
-/// Serves each `(path, body)`, 404 elsewhere.
-fn routes_server(routes: Vec<(&'static str, Vec<u8>)>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let base = format!("http://{}/", listener.local_addr().expect("addr"));
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
             let mut reader = BufReader::new(stream.try_clone().expect("clone"));
             let mut stream = stream;
             let mut line = String::new();
@@ -81,7 +51,7 @@ fn routes_server(routes: Vec<(&'static str, Vec<u8>)>) -> String {
             let _ = stream.write_all(body);
         }
     });
-    base
+    (base, hits)
 }
 
 /// A port with no server behind it.
@@ -263,7 +233,7 @@ fn db_status_lists_the_vendor_feeds_with_their_urls() {
     };
     // Uncompressed bodies under the compressed names: the importer goes
     // by content.
-    let base = routes_server(vec![
+    let (base, _) = routes_server(vec![
         (
             "/oracle/com.oracle.elsa-all.xml.bz2",
             fixture("oracle/com.oracle.elsa-2007.xml"),
