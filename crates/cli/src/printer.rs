@@ -1,8 +1,18 @@
 //! The one place tidewatch writes to stdout (reports, command results) and
 //! the one place for user-facing messages on stderr.
 
+//!
+//! Every message goes through [`tidewatch_report::escape_controls`] (the
+//! table renderer's helper): warnings and errors quote package names,
+//! tar entry names and file contents from the image, which must not be
+//! able to send escape sequences to the terminal.
+
 use std::io::{self, IsTerminal, Write};
+use tidewatch_report::escape_controls;
 use tidewatch_types::Warning;
+
+/// Multi-line messages (clap's and TOML's errors) keep their layout.
+const KEEP: [char; 2] = ['\n', '\t'];
 
 pub struct Printer {
     quiet: bool,
@@ -31,13 +41,13 @@ impl Printer {
 
     /// A line of command output on stdout.
     pub fn line(&self, s: &str) {
-        let _ = writeln!(io::stdout().lock(), "{s}");
+        let _ = writeln!(io::stdout().lock(), "{}", escape_controls(s, &KEEP));
     }
 
     /// A status note on stderr, dropped with --quiet.
     pub fn note(&self, s: &str) {
         if !self.quiet {
-            let _ = writeln!(io::stderr().lock(), "{s}");
+            let _ = writeln!(io::stderr().lock(), "{}", escape_controls(s, &KEEP));
         }
     }
 
@@ -47,7 +57,9 @@ impl Printer {
         }
         let mut err = io::stderr().lock();
         for w in warnings {
-            let _ = writeln!(err, "warning: {}: {}", w.path, w.message);
+            // One line each: a newline in a name could fake another line.
+            let line = format!("warning: {}: {}", w.path, w.message);
+            let _ = writeln!(err, "{}", escape_controls(&line, &['\t']));
         }
     }
 
@@ -61,6 +73,6 @@ impl Printer {
                 msg.push_str(&c);
             }
         }
-        let _ = writeln!(io::stderr().lock(), "{msg}");
+        let _ = writeln!(io::stderr().lock(), "{}", escape_controls(&msg, &KEEP));
     }
 }

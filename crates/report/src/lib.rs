@@ -5,6 +5,7 @@
 
 pub mod cyclonedx;
 mod document;
+mod escape;
 mod format;
 pub mod html;
 mod json;
@@ -13,6 +14,7 @@ pub mod sarif;
 pub mod spdx;
 mod table;
 
+pub use escape::escape_controls;
 pub use format::Format;
 pub use table::{GroupBy, SortBy, TableOptions, sort_findings};
 

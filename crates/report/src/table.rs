@@ -118,7 +118,27 @@ pub struct TableOptions {
     pub sort_by: SortBy,
 }
 
+/// Renders into a buffer and writes it with every control character but
+/// `\n` and `\t` escaped: names, versions, paths, layer commands and
+/// warnings all come from the image, and none of them may drive the
+/// terminal. Cells are escaped before layout too, so widths stay right.
 pub fn render(report: &Report, opts: &TableOptions, out: &mut dyn Write) -> io::Result<()> {
+    let mut buf = Vec::new();
+    render_raw(report, opts, &mut buf)?;
+    let text = String::from_utf8_lossy(&buf);
+    out.write_all(crate::escape_controls(&text, &['\n', '\t']).as_bytes())
+}
+
+/// A table row with each cell's control characters (newlines too, which
+/// would break the row) escaped; tabs stay.
+fn row<I: IntoIterator<Item = String>>(cells: I) -> Vec<String> {
+    cells
+        .into_iter()
+        .map(|c| crate::escape_controls(&c, &['\t']).into_owned())
+        .collect()
+}
+
+fn render_raw(report: &Report, opts: &TableOptions, out: &mut dyn Write) -> io::Result<()> {
     let target = &report.target;
     let os = target
         .os
@@ -145,14 +165,14 @@ pub fn render(report: &Report, opts: &TableOptions, out: &mut dyn Write) -> io::
                 .filter(|s| s.name != p.name || s.version != p.version)
                 .map(|s| format!("{} {}", s.name, s.version))
                 .unwrap_or_default();
-            t.add_row([
+            t.add_row(row([
                 p.name.clone(),
                 p.version.clone(),
                 p.format.clone(),
                 source,
                 p.path().unwrap_or("").to_string(),
                 layer_cell(report, p.layer()),
-            ]);
+            ]));
         }
         writeln!(out, "{t}")?;
     }
@@ -174,12 +194,12 @@ pub fn render(report: &Report, opts: &TableOptions, out: &mut dyn Write) -> io::
         let mut t = new_table(opts);
         t.set_header(["Package", "Vulnerability", "Reason", "Detail"]);
         for s in &report.suppressed {
-            t.add_row([
+            t.add_row(row([
                 s.finding.package.name.clone(),
                 s.finding.id.clone(),
                 s.reason.clone(),
                 s.detail.clone().unwrap_or_default(),
-            ]);
+            ]));
         }
         writeln!(out, "{t}")?;
     }
@@ -218,20 +238,20 @@ fn findings_table(
     header.push("Title");
     t.set_header(header);
     for f in findings {
-        let mut row = vec![f.package.name.clone(), id_cell(f), f.severity.to_string()];
+        let mut cells = vec![f.package.name.clone(), id_cell(f), f.severity.to_string()];
         if epss_column {
-            row.push(epss_cell(f));
+            cells.push(epss_cell(f));
         }
-        row.extend([
+        cells.extend([
             status_text(f),
             f.package.version.clone(),
             f.fixed_versions.join(", "),
         ]);
         if layer_column {
-            row.push(layer_cell(report, f.layer));
+            cells.push(layer_cell(report, f.layer));
         }
-        row.push(f.title.clone().unwrap_or_default());
-        t.add_row(row);
+        cells.push(f.title.clone().unwrap_or_default());
+        t.add_row(row(cells));
     }
     t
 }

@@ -221,15 +221,16 @@ impl tidewatch_db::update::Progress for Bars {
         ) {
             bar.set_style(style);
         }
-        bar.set_message(
-            url.rsplit('/')
-                .take(2)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect::<Vec<_>>()
-                .join("/"),
-        );
+        let name = url
+            .rsplit('/')
+            .take(2)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect::<Vec<_>>()
+            .join("/");
+        // A mirror list names these URLs: no escape sequences on stderr.
+        bar.set_message(tidewatch_report::escape_controls(&name, &[]).into_owned());
         *self.bar.borrow_mut() = Some(bar);
     }
 
