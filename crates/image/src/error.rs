@@ -26,7 +26,7 @@ pub enum ImageError {
     #[error("{file}: blob {blob} is missing")]
     MissingBlob { file: String, blob: String },
 
-    #[error("{file}: {choices_len} images match, choose one with @<digest> or a tag:\n  {}", choices.join("\n  "), choices_len = choices.len())]
+    #[error("{file}: {choices_len} images match, choose one with @<digest>, a tag or --platform:\n  {}", choices.join("\n  "), choices_len = choices.len())]
     Ambiguous { file: String, choices: Vec<String> },
 
     #[error("{file}: no image matches {wanted}; available:\n  {}", if choices.is_empty() { "(none)".to_string() } else { choices.join("\n  ") })]

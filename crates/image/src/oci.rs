@@ -9,8 +9,12 @@ use crate::config;
 use crate::digest::Digest;
 use crate::docker;
 use crate::error::ImageError;
+use crate::registry::Platform;
 use crate::source::{LayerSource, Resolved, Selector, tag_matches};
-use oci_spec::image::{Descriptor, ImageIndex, ImageManifest, MediaType};
+use oci_spec::image::{
+    Descriptor, ImageConfiguration, ImageIndex, ImageManifest, MediaType, Platform as OciPlatform,
+    PlatformBuilder,
+};
 
 /// Indexes nested deeper than this are refused (real ones nest once).
 const MAX_DEPTH: usize = 4;
@@ -24,6 +28,8 @@ struct Candidate {
     digest: Digest,
     names: Vec<String>,
     platform: Option<String>,
+    /// The platform the index entry declares, if any.
+    declared: Option<OciPlatform>,
     /// Indexes this manifest was reached through (selectable by digest too).
     parents: Vec<Digest>,
 }
@@ -188,6 +194,7 @@ fn candidate(
         digest,
         names,
         platform,
+        declared: desc.platform().clone(),
         parents: parents.to_vec(),
     }
 }
@@ -255,6 +262,42 @@ fn select(
     };
     let file = store.describe("index.json");
     let mut matching = matching;
+    // Several images, or a platform asked for: choose by platform, as a
+    // registry pull does (the host's when none is asked for).
+    if matching.len() > 1 || selector.platform.is_some() {
+        let want = selector.platform.clone().unwrap_or_else(Platform::host);
+        let mut available = Vec::new();
+        let mut fits = Vec::new();
+        for c in &matching {
+            match platform_of(store, c) {
+                Some(p) => {
+                    available.push(format!(
+                        "{} ({})",
+                        crate::registry::describe_platform(&p),
+                        c.digest
+                    ));
+                    if want.matches(&p) {
+                        fits.push(c.clone());
+                    }
+                }
+                None => available.push(format!("unknown platform ({})", c.digest)),
+            }
+        }
+        match (fits.len(), selector.platform.is_some()) {
+            (1, _) => return Ok(fits.remove(0)),
+            (0, true) => {
+                return Err(ImageError::NoMatch {
+                    file,
+                    wanted: format!("{wanted} for platform {want}"),
+                    choices: available,
+                });
+            }
+            (n, _) if n > 1 => matching = fits,
+            // The host's platform is not among several images: the user
+            // has to choose.
+            _ => {}
+        }
+    }
     match matching.len() {
         0 => Err(ImageError::NoMatch {
             file,
@@ -267,6 +310,26 @@ fn select(
             choices: matching.iter().map(Candidate::describe).collect(),
         }),
     }
+}
+
+/// An image's platform: what its index entry declares, else its config's
+/// `os`/`architecture`/`variant` (`None` when neither can be read).
+fn platform_of(store: &BlobStore, c: &Candidate) -> Option<OciPlatform> {
+    if let Some(p) = &c.declared {
+        return Some(p.clone());
+    }
+    let manifest: ImageManifest =
+        serde_json::from_slice(&read_blob(store, &c.digest, "manifest").ok()?).ok()?;
+    let config_digest = Digest::parse(manifest.config().digest().as_ref()).ok()?;
+    let config: ImageConfiguration =
+        serde_json::from_slice(&read_blob(store, &config_digest, "config").ok()?).ok()?;
+    let mut b = PlatformBuilder::default()
+        .os(config.os().clone())
+        .architecture(config.architecture().clone());
+    if let Some(v) = config.variant() {
+        b = b.variant(v.clone());
+    }
+    b.build().ok()
 }
 
 fn descriptor_digest(desc: &Descriptor, file: &str) -> Result<Digest, ImageError> {

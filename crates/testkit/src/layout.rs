@@ -220,6 +220,9 @@ pub struct OciLayout {
     images: Vec<BuiltImage>,
     nested: bool,
     docker_manifest: bool,
+    /// Leave `platform` out of the manifests' descriptors (readers must
+    /// then look at the configs).
+    no_descriptor_platform: bool,
 }
 
 impl OciLayout {
@@ -244,6 +247,13 @@ impl OciLayout {
         self
     }
 
+    /// Whether the index's descriptors carry each image's `platform`
+    /// (taken from its config; the default) or leave it out.
+    pub fn descriptor_platforms(mut self, yes: bool) -> Self {
+        self.no_descriptor_platform = !yes;
+        self
+    }
+
     fn tree(&self) -> io::Result<Tree> {
         let mut tree = Tree::default();
         tree.add("oci-layout", br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec());
@@ -262,13 +272,18 @@ impl OciLayout {
                 annotations.insert("org.opencontainers.image.ref.name".into(), json!(short));
                 annotations.insert("io.containerd.image.name".into(), json!(t));
             }
-            descriptors.push(json!({
+            let mut descriptor = json!({
                 "mediaType": "application/vnd.oci.image.manifest.v1+json",
                 "digest": img.manifest_digest,
                 "size": img.manifest.len(),
                 "annotations": annotations,
-                "platform": {"os": "linux", "architecture": "amd64"},
-            }));
+            });
+            if !self.no_descriptor_platform {
+                let config: Value = serde_json::from_slice(&img.config_blob)?;
+                descriptor["platform"] =
+                    json!({"os": config["os"], "architecture": config["architecture"]});
+            }
+            descriptors.push(descriptor);
             docker.push(json!({
                 "Config": blob(&img.config_digest),
                 "RepoTags": img.tags,

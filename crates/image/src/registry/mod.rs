@@ -19,6 +19,7 @@ mod token;
 
 pub(crate) use client::Remote;
 pub use platform::Platform;
+pub(crate) use platform::describe as describe_platform;
 pub(crate) use reference::{ImageRef, looks_like_path};
 
 use crate::config;
