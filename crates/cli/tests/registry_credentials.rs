@@ -361,19 +361,7 @@ fn not_found_and_unreachable_are_distinct_errors() {
 
     // The registry serves other bytes under the layer's digest.
     let layer = s.built.layers.last().unwrap_or_else(|| panic!("no layers"));
-    let hex = layer.digest.trim_start_matches("sha256:");
-    let data = s
-        .reg
-        .dir
-        .path()
-        .join("data/docker/registry/v2/blobs/sha256")
-        .join(&hex[..2])
-        .join(hex)
-        .join("data");
-    let mut tampered = layer.blob.clone();
-    let mid = tampered.len() / 2;
-    tampered[mid] ^= 0x01;
-    std::fs::write(&data, tampered).unwrap_or_else(|e| panic!("{}: {e}", data.display()));
+    s.reg.corrupt_blob(&layer.digest, &layer.blob);
     let out = s
         .env
         .cmd()

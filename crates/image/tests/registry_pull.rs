@@ -94,18 +94,7 @@ fn a_tampered_layer_is_a_digest_mismatch() {
     // Swap the stored bytes of the top layer for other bytes: the registry
     // serves them under the old digest.
     let layer = built.layers.last().unwrap_or_else(|| panic!("no layers"));
-    let hex = layer.digest.trim_start_matches("sha256:");
-    let data = reg
-        .dir
-        .path()
-        .join("data/docker/registry/v2/blobs/sha256")
-        .join(&hex[..2])
-        .join(hex)
-        .join("data");
-    let mut tampered = layer.blob.clone();
-    let mid = tampered.len() / 2;
-    tampered[mid] ^= 0x01;
-    std::fs::write(&data, tampered).unwrap_or_else(|e| panic!("{}: {e}", data.display()));
+    reg.corrupt_blob(&layer.digest, &layer.blob);
 
     let image = open(&reg.reference("app:1"), &options(None));
     let err = image.squash(&All).err();
@@ -132,24 +121,7 @@ fn htpasswd_basic_auth() {
         htpasswd.display()
     );
     let reg = Registry::start(&auth, Some("alice:s3cret"));
-    let tar = dir.path().join("img.tar");
-    sample()
-        .write_oci_tar(&tar)
-        .unwrap_or_else(|e| panic!("{e}"));
-    reg.push(
-        &format!("oci-archive:{}", tar.display()),
-        "private/app:1",
-        false,
-    );
-
-    let by_ref = open(
-        &reg.reference("private/app:1"),
-        &options(Some(("alice", "s3cret"))),
-    );
-    same_image(
-        &by_ref,
-        &open(&tar.display().to_string(), &OpenOptions::default()),
-    );
+    let (by_ref, _) = reg.push_sample_and_compare(dir.path(), "private/app:1", ("alice", "s3cret"));
 
     for creds in [None, Some(("alice", "wrong"))] {
         let err = tidewatch_image::open(&reg.reference("private/app:1"), &options(creds)).err();
@@ -211,24 +183,7 @@ fn bearer_token_auth_from_a_token_server() {
         cert.display()
     );
     let reg = Registry::start(&auth, Some("bob:hunter2"));
-    let tar = dir.path().join("img.tar");
-    sample()
-        .write_oci_tar(&tar)
-        .unwrap_or_else(|e| panic!("{e}"));
-    reg.push(
-        &format!("oci-archive:{}", tar.display()),
-        "tok/app:1",
-        false,
-    );
-
-    let by_ref = open(
-        &reg.reference("tok/app:1"),
-        &options(Some(("bob", "hunter2"))),
-    );
-    same_image(
-        &by_ref,
-        &open(&tar.display().to_string(), &OpenOptions::default()),
-    );
+    let (_, tar) = reg.push_sample_and_compare(dir.path(), "tok/app:1", ("bob", "hunter2"));
     // Wrong password: the token server refuses, which is a 401 too.
     let err =
         tidewatch_image::open(&reg.reference("tok/app:1"), &options(Some(("bob", "nope")))).err();

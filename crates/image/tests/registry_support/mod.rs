@@ -114,6 +114,46 @@ impl Registry {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+
+    /// Overwrite the stored bytes of blob `digest` with `blob` with one
+    /// byte flipped: the registry then serves other bytes under the old
+    /// digest.
+    pub fn corrupt_blob(&self, digest: &str, blob: &[u8]) {
+        let hex = digest.trim_start_matches("sha256:");
+        let data = self
+            .dir
+            .path()
+            .join("data/docker/registry/v2/blobs/sha256")
+            .join(&hex[..2])
+            .join(hex)
+            .join("data");
+        let mut tampered = blob.to_vec();
+        let mid = tampered.len() / 2;
+        tampered[mid] ^= 0x01;
+        std::fs::write(&data, tampered).unwrap_or_else(|e| panic!("{}: {e}", data.display()));
+    }
+
+    /// Push [`sample`] (written as an OCI archive in `dir`) as `name`,
+    /// and check that pulling it with `user` gives the same image as the
+    /// archive; returns the pulled image and the archive.
+    pub fn push_sample_and_compare(
+        &self,
+        dir: &Path,
+        name: &str,
+        user: (&str, &str),
+    ) -> (Image, PathBuf) {
+        let tar = dir.join("img.tar");
+        sample()
+            .write_oci_tar(&tar)
+            .unwrap_or_else(|e| panic!("{e}"));
+        self.push(&format!("oci-archive:{}", tar.display()), name, false);
+        let by_ref = open(&self.reference(name), &options(Some(user)));
+        same_image(
+            &by_ref,
+            &open(&tar.display().to_string(), &OpenOptions::default()),
+        );
+        (by_ref, tar)
+    }
 }
 
 impl Drop for Registry {
