@@ -120,7 +120,8 @@ pub struct FsArgs {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Output format: table, json, sarif, cyclonedx, spdx-json, html.
+    /// Output format: table, json, sarif, cyclonedx (or cyclonedx-json),
+    /// spdx-json (or spdx), html.
     #[arg(short, long, env = "TIDEWATCH_FORMAT", default_value = "table")]
     pub format: tidewatch_report::Format,
     /// Write the report to FILE instead of stdout.

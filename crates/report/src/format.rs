@@ -42,7 +42,15 @@ impl fmt::Display for Format {
 
 impl FromStr for Format {
     type Err = String;
+    /// The names of [`Format::name`], plus the spellings other scanners
+    /// use for the same documents: `spdx` (SPDX is only written as JSON)
+    /// and `cyclonedx-json`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = match s {
+            "spdx" => "spdx-json",
+            "cyclonedx-json" => "cyclonedx",
+            other => other,
+        };
         Format::ALL
             .into_iter()
             .find(|f| f.name() == s)
@@ -53,5 +61,20 @@ impl FromStr for Format {
                     names.join(", ")
                 )
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_aliases_parse() {
+        for f in Format::ALL {
+            assert_eq!(f.name().parse::<Format>(), Ok(f));
+        }
+        assert_eq!("spdx".parse::<Format>(), Ok(Format::SpdxJson));
+        assert_eq!("cyclonedx-json".parse::<Format>(), Ok(Format::CycloneDx));
+        assert!("spdx-tag".parse::<Format>().is_err());
     }
 }
