@@ -149,6 +149,9 @@ impl IgnoreFile {
     /// Parse ignore rules; `path` names the file in errors and chooses the
     /// format by its extension.
     pub fn parse(text: &str, path: &str) -> Result<IgnoreFile, IgnoreError> {
+        // Editors on Windows start UTF-8 files with a byte-order mark; left
+        // in, it would become part of the first id, which then never matches.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let lower = path.to_ascii_lowercase();
         if lower.ends_with(".yaml") || lower.ends_with(".yml") {
             let doc: Structured<serde_saphyr::Spanned<RawRule>> = if text.trim().is_empty() {
