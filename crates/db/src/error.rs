@@ -48,6 +48,20 @@ pub enum DbError {
         message: String,
     },
 
+    /// `db import` found no feed it could read in any input: writing the
+    /// DB anyway would leave an empty database that passes every scan.
+    #[error(
+        "nothing imported from {inputs}: no file there is a recognised feed ({skipped} skipped{reasons}); {} was left unchanged",
+        db.display()
+    )]
+    NothingImported {
+        inputs: String,
+        skipped: usize,
+        /// `: <first reasons>` or empty.
+        reasons: String,
+        db: PathBuf,
+    },
+
     /// A row in the database that this version cannot decode; only a DB
     /// written by something else gets here.
     #[error("{}: corrupt stored record: {message}", path.display())]

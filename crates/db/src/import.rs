@@ -53,15 +53,28 @@ impl Default for ImportOptions {
 
 /// Builds a new DB at `db_path` from the existing one (if any) plus every
 /// feed file found under `inputs`, replacing the sources those files hold.
+/// Inputs holding no recognised feed at all are an error
+/// ([`DbError::NothingImported`]) and leave the DB as it was: an empty DB
+/// would make every scan pass.
 pub fn import(db_path: &Path, inputs: &[PathBuf]) -> Result<ImportReport, DbError> {
-    import_with(db_path, inputs, &ImportOptions::default())
+    build(db_path, inputs, &ImportOptions::default(), true)
 }
 
-/// [`import`] with options.
+/// [`import`] with options; importing nothing is not an error here (the
+/// downloader decides what an empty download means).
 pub fn import_with(
     db_path: &Path,
     inputs: &[PathBuf],
     options: &ImportOptions,
+) -> Result<ImportReport, DbError> {
+    build(db_path, inputs, options, false)
+}
+
+fn build(
+    db_path: &Path,
+    inputs: &[PathBuf],
+    options: &ImportOptions,
+    require_some: bool,
 ) -> Result<ImportReport, DbError> {
     let files = input::collect(inputs)?;
     let results = files
@@ -95,6 +108,28 @@ pub fn import_with(
                 .or_insert_with(|| Merged::new(batch.kind));
             entry.add(batch, origin);
         }
+    }
+    if require_some && merged.is_empty() {
+        let reasons: Vec<String> = report
+            .warnings
+            .iter()
+            .take(3)
+            .map(|w| format!("{}: {}", w.path, w.message))
+            .collect();
+        return Err(DbError::NothingImported {
+            inputs: inputs
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            skipped: report.warnings.len(),
+            reasons: if reasons.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", reasons.join("; "))
+            },
+            db: db_path.to_path_buf(),
+        });
     }
     report.sources = write(db_path, merged, options)?;
     Ok(report)

@@ -125,6 +125,33 @@ impl Db {
         Ok(out)
     }
 
+    /// Which of `ecosystems` the database holds no affected-package record
+    /// for at all, so a scan can say its packages were not checked rather
+    /// than report a clean pass. One query: an index probe per ecosystem.
+    pub fn ecosystems_without_data(&self, ecosystems: &[String]) -> Result<Vec<String>, DbError> {
+        if ecosystems.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = serde_json::to_string(ecosystems).map_err(|e| DbError::Corrupt {
+            path: self.path.clone(),
+            message: format!("cannot encode the ecosystem list: {e}"),
+        })?;
+        let guard = self.lock();
+        let mut stmt = guard
+            .conn
+            .prepare_cached(
+                "SELECT e.value FROM json_each(?1) e
+                 WHERE NOT EXISTS (SELECT 1 FROM affected f WHERE f.ecosystem = e.value)
+                 ORDER BY e.value",
+            )
+            .map_err(|e| DbError::sqlite(&self.path, e))?;
+        let rows = stmt
+            .query_map([list], |r| r.get::<_, String>(0))
+            .map_err(|e| DbError::sqlite(&self.path, e))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| DbError::sqlite(&self.path, e))
+    }
+
     /// Severity, CVSS, KEV and EPSS for each of `cve_ids` that any
     /// enrichment feed knows; ids no feed mentions are left out.
     pub fn cve_enrichment(&self, cve_ids: &[String]) -> Result<Vec<CveInfo>, DbError> {

@@ -40,7 +40,43 @@ pub fn match_packages(db: &Db, packages: &[Package]) -> Result<MatchOutput, Matc
         out.findings.extend(merge::merge(pkg, candidates));
     }
     enrich::enrich(db, &mut out.findings)?;
+    out.warnings.extend(uncovered_ecosystems(db, packages)?);
     Ok(out)
+}
+
+/// One warning per ecosystem of the scanned packages that tidewatch can
+/// match but the database has no advisories for (a DB built from other
+/// feeds, a release the feeds do not cover): "0 findings" there means
+/// "not checked", and the user must be told.
+fn uncovered_ecosystems(db: &Db, packages: &[Package]) -> Result<Vec<Warning>, MatchError> {
+    let mut counts: std::collections::BTreeMap<&str, (usize, bool)> = Default::default();
+    for pkg in packages {
+        let Some(ecosystem) = pkg.ecosystem.as_deref() else {
+            continue;
+        };
+        if Scheme::for_ecosystem(ecosystem).is_none() || rpm_rules::is_third_party(pkg) {
+            continue;
+        }
+        let entry = counts.entry(ecosystem).or_default();
+        entry.0 += 1;
+        entry.1 |= pkg.kind == PackageType::Os;
+    }
+    let wanted: Vec<String> = counts.keys().map(|e| e.to_string()).collect();
+    let missing = db.ecosystems_without_data(&wanted)?;
+    Ok(missing
+        .into_iter()
+        .map(|ecosystem| {
+            let (n, os) = counts.get(ecosystem.as_str()).copied().unwrap_or_default();
+            let what = if os { "OS packages" } else { "packages" };
+            Warning::new(
+                db.path().display().to_string(),
+                format!(
+                    "the database has no advisories for {ecosystem}; {n} {what} were not checked \
+                     (import or update a feed that covers it)"
+                ),
+            )
+        })
+        .collect())
 }
 
 /// One way to look a package up: ecosystem, stored name, the version to
