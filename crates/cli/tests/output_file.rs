@@ -179,3 +179,39 @@ fn a_character_device_is_written_to_not_replaced() {
             .is_symlink()
     );
 }
+
+/// A report in a directory we may not create files in (a shared
+/// `reports/` owned by someone else) is rewritten in place.
+#[test]
+fn a_report_in_a_read_only_directory_is_rewritten_in_place() {
+    let (env, root) = setup();
+    let dir = env.path("ro");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let report = dir.join("report.json");
+    std::fs::write(&report, "old").expect("write");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).expect("chmod");
+    if std::fs::write(dir.join("probe"), "").is_ok() {
+        eprintln!("skipped: running as root, the directory stays writable");
+        return;
+    }
+    scan_to(&env, &root, &report, "022");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    assert!(is_report(&std::fs::read(&report).expect("read")));
+}
+
+/// Root rewriting a user's report leaves it the user's.
+#[test]
+fn an_existing_report_keeps_its_owner() {
+    use std::os::unix::fs::MetadataExt;
+    let (env, root) = setup();
+    let report = env.path("owned.json");
+    std::fs::write(&report, "old").expect("write");
+    if std::os::unix::fs::chown(&report, Some(65534), Some(65534)).is_err() {
+        eprintln!("skipped: not root, cannot give a file away");
+        return;
+    }
+    scan_to(&env, &root, &report, "022");
+    let meta = std::fs::metadata(&report).expect("stat");
+    assert_eq!((meta.uid(), meta.gid()), (65534, 65534));
+    assert!(is_report(&std::fs::read(&report).expect("read")));
+}

@@ -256,7 +256,7 @@ fn write_report(path: &Path, bytes: &[u8]) -> Result<()> {
         }
         Ok(meta) if !meta.is_file() => write_in_place(false),
         Ok(meta) => match resolve_symlinks(path)? {
-            Resolved::File(target) => replace_file(path, &target, bytes, Some(meta.permissions())),
+            Resolved::File(target) => replace_file(path, &target, bytes, Some(&meta)),
             Resolved::Proc => write_in_place(true),
         },
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => match resolve_symlinks(path)? {
@@ -307,14 +307,17 @@ fn resolve_symlinks(path: &Path) -> Result<Resolved> {
 
 /// Write `bytes` to a new file beside `target` and rename it over
 /// `target`. The new file is created by the OS with the usual mode
-/// (0666 less the umask) and then given `keep`, the mode of the file it
-/// replaces, if any.
+/// (0666 less the umask); when it replaces `existing`, it takes that
+/// file's mode, and its owner and group where we may set them (root
+/// rewriting a user's report). A directory we cannot create files in
+/// but whose report we may write: the report is rewritten in place.
 fn replace_file(
     shown: &Path,
     target: &Path,
     bytes: &[u8],
-    keep: Option<std::fs::Permissions>,
+    existing: Option<&std::fs::Metadata>,
 ) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
     let dir = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -323,11 +326,29 @@ fn replace_file(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "report".to_string());
-    let (tmp, mut file) = create_temp(dir, &name)?;
+    let (tmp, mut file) = match create_temp(dir, &name) {
+        Ok(t) => t,
+        Err(TempError::Denied(_)) if existing.is_some() => {
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .truncate(true)
+                .open(target)
+                .with_context(|| format!("cannot open {}", shown.display()))?;
+            return f
+                .write_all(bytes)
+                .and_then(|()| f.flush())
+                .with_context(|| format!("cannot write {}", shown.display()));
+        }
+        Err(TempError::Denied(e) | TempError::Other(e)) => {
+            return Err(e).with_context(|| format!("cannot create a file in {}", dir.display()));
+        }
+    };
     let written = (|| -> std::io::Result<()> {
         file.write_all(bytes)?;
-        if let Some(perm) = keep {
-            file.set_permissions(perm)?;
+        if let Some(meta) = existing {
+            // Only root may give a file away; anyone else keeps it.
+            let _ = std::os::unix::fs::fchown(&file, Some(meta.uid()), Some(meta.gid()));
+            file.set_permissions(meta.permissions())?;
         }
         file.sync_all()?;
         drop(file);
@@ -340,10 +361,17 @@ fn replace_file(
     Ok(())
 }
 
+enum TempError {
+    /// The directory does not let us create files.
+    Denied(std::io::Error),
+    Other(std::io::Error),
+}
+
 /// A new file `.<name>.<pid>.<n>.tmp` in `dir`, created with std's
 /// default mode (which the umask applies to), unlike tempfile's 0600.
-fn create_temp(dir: &Path, name: &str) -> Result<(PathBuf, std::fs::File)> {
+fn create_temp(dir: &Path, name: &str) -> Result<(PathBuf, std::fs::File), TempError> {
     let pid = std::process::id();
+    let mut last = None;
     for n in 0..1000u32 {
         let tmp = dir.join(format!(".{name}.{pid}.{n}.tmp"));
         match std::fs::OpenOptions::new()
@@ -352,12 +380,14 @@ fn create_temp(dir: &Path, name: &str) -> Result<(PathBuf, std::fs::File)> {
             .open(&tmp)
         {
             Ok(f) => return Ok((tmp, f)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => {
-                return Err(e)
-                    .with_context(|| format!("cannot create a file in {}", dir.display()));
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                return Err(TempError::Denied(e));
             }
+            Err(e) => return Err(TempError::Other(e)),
         }
     }
-    anyhow::bail!("cannot create a temporary file in {}", dir.display())
+    Err(TempError::Other(last.unwrap_or_else(|| {
+        std::io::Error::other("no free temporary file name")
+    })))
 }
