@@ -19,8 +19,9 @@
 //! blob therefore fails the scan with the same digest/diff_id mismatch as
 //! a cold read. This costs one hash of the image's blobs per scan, layers
 //! in parallel (debian-multilayer, release build, every layer cached:
-//! 0.15 s → 0.30-0.40 s for the 146 MB OCI directory, 0.12 s → 0.60 s for
-//! the 417 MB uncompressed `docker save`; a cold scan is 1.4 s+), but keeps
+//! 0.12-0.18 s → 0.14 s for the 146 MB OCI directory, 0.07-0.17 s →
+//! 0.26 s for the 417 MB uncompressed `docker save`; a cold scan is
+//! 1.4 s+), but keeps
 //! the cache out of the trust chain: remembering a per-file fingerprint
 //! (size, mtime, inode) instead would trust file metadata. Registry images are the exception: on a
 //! hit no blob is fetched at all, and the digests come from the manifest
