@@ -355,7 +355,7 @@ fn malformed_ignore_vex_and_sbom_files_exit_2_naming_the_problem() {
             vec!["image", p, "--ignorefile", "missing-file"],
             "missing-file",
         ),
-        (vec!["sbom", "nope.json"], "nope.json is not a file"),
+        (vec!["sbom", "nope.json"], "nope.json: No such file"),
     ] {
         let out = env.run(&args);
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -648,12 +648,16 @@ fn base_image_layers_are_marked_from_a_hint_or_the_labels() {
     let (_, by_label, _) = env.scan_json("image", &labelled, &[]);
     assert_eq!(bases(&by_label), [true, false]);
 
-    // A hint that cannot be read is a warning, not a failed scan.
-    let (code, report, stderr) =
-        env.scan_json("image", &img, &["--base-image", "no-such-base.tar"]);
-    assert_eq!(code, 0);
-    assert_eq!(bases(&report), [false, false]);
-    assert!(stderr.contains("cannot read the base image"), "{stderr}");
+    // A hint naming a file that is not there is a typo: an error naming it.
+    let out = env.run(&[
+        "image",
+        img.to_str().expect("utf-8 path"),
+        "--base-image",
+        "no-such-base.tar",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no-such-base.tar"), "{stderr}");
 }
 
 #[test]

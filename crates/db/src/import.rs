@@ -84,8 +84,10 @@ fn build(
 
     let mut report = ImportReport::default();
     let mut merged: BTreeMap<String, Merged> = BTreeMap::new();
+    let mut claimed = 0;
     for (file, result) in results {
         report.files_read += result.files;
+        claimed += result.claimed;
         report.warnings.extend(result.warnings);
         let only = options
             .only_sources
@@ -109,7 +111,7 @@ fn build(
             entry.add(batch, origin);
         }
     }
-    if require_some && merged.is_empty() {
+    if require_some && claimed == 0 {
         let reasons: Vec<String> = report
             .warnings
             .iter()

@@ -20,6 +20,9 @@ pub(crate) struct FileResult {
     pub batches: Vec<(SourceBatch, String)>,
     pub warnings: Vec<Warning>,
     pub files: usize,
+    /// Files a feed claimed, whether or not they held any record (a CSAF
+    /// document that only says "not affected" is still a feed file).
+    pub claimed: usize,
 }
 
 /// Every regular file under `inputs`, sorted within each directory.
@@ -59,6 +62,7 @@ pub(crate) fn read_file(path: &Path) -> Result<FileResult, DbError> {
         batches: Vec::new(),
         warnings: Vec::new(),
         files: 0,
+        claimed: 0,
     };
     decode(&display, bytes, &display, &mut out)?;
     Ok(out)
@@ -108,6 +112,7 @@ fn decode(
     };
     match FEEDS.iter().find(|f| (f.claims)(&input)) {
         Some(feed) => {
+            out.claimed += 1;
             tracing::debug!(file = input.path, feed = feed.name, "importing");
             for batch in (feed.parse)(&input)? {
                 out.batches.push((batch, origin.to_string()));
