@@ -125,24 +125,13 @@ impl Decoder {
     }
 }
 
-/// Where a layer's messages point: the file (`archive.tar:blobs/…`) and
-/// which layer it is (`layer 2`).
-pub(crate) struct LayerName<'a> {
-    pub file: &'a str,
-    pub what: &'a str,
-}
-
-/// Read one layer blob. `digest` is the blob digest to verify (absent for
-/// legacy `docker save` layers, whose blob is the diff itself).
-pub(crate) fn read_layer(
+/// Wraps a layer blob in the decompressor its first bytes call for,
+/// hashing the stored bytes with `digest`'s algorithm on the way.
+fn open_decoder(
     raw: Box<dyn Read + Send>,
-    index: usize,
-    name: &LayerName<'_>,
     digest: Option<&Digest>,
-    diff_id: &Digest,
-    filter: &dyn FileFilter,
-    spill: &Spill,
-) -> Result<LayerFiles, ImageError> {
+    name: &LayerName<'_>,
+) -> Result<(Decoder, Compression), ImageError> {
     let mut buffered = BufReader::with_capacity(
         256 * 1024,
         HashingReader::new(raw, digest.map(|d| d.algorithm)),
@@ -165,6 +154,28 @@ pub(crate) fn read_layer(
                 .map_err(|e| ImageError::io(name.file, e))?,
         ),
     };
+    Ok((decoder, compression))
+}
+
+/// Where a layer's messages point: the file (`archive.tar:blobs/…`) and
+/// which layer it is (`layer 2`).
+pub(crate) struct LayerName<'a> {
+    pub file: &'a str,
+    pub what: &'a str,
+}
+
+/// Read one layer blob. `digest` is the blob digest to verify (absent for
+/// legacy `docker save` layers, whose blob is the diff itself).
+pub(crate) fn read_layer(
+    raw: Box<dyn Read + Send>,
+    index: usize,
+    name: &LayerName<'_>,
+    digest: Option<&Digest>,
+    diff_id: &Digest,
+    filter: &dyn FileFilter,
+    spill: &Spill,
+) -> Result<LayerFiles, ImageError> {
+    let (decoder, compression) = open_decoder(raw, digest, name)?;
     let mut tar = TarReader::new(Streamed(HashingReader::new(
         decoder,
         Some(diff_id.algorithm),
@@ -246,38 +257,9 @@ pub(crate) fn verify_layer(
             _ => Ok(()),
         };
     }
-    let mut buffered = BufReader::with_capacity(256 * 1024, HashingReader::new(raw, None));
-    let magic = buffered
-        .fill_buf()
-        .map_err(|e| ImageError::io(name.file, e))?;
-    let compression = Compression::detect(magic).map_err(|reason| ImageError::BadTar {
-        file: name.file.to_string(),
-        what: name.what.to_string(),
-        detail: reason.to_string(),
-    })?;
-    let decoder = match compression {
-        Compression::None => Decoder::Plain(buffered),
-        Compression::Gzip => {
-            Decoder::Gzip(Box::new(flate2::bufread::MultiGzDecoder::new(buffered)))
-        }
-        Compression::Zstd => Decoder::Zstd(
-            zstd::stream::read::Decoder::with_buffer(buffered)
-                .map_err(|e| ImageError::io(name.file, e))?,
-        ),
-    };
+    let (decoder, compression) = open_decoder(raw, None, name)?;
     let mut hashed = HashingReader::new(decoder, Some(diff_id.algorithm));
-    drain(&mut hashed).map_err(|source| {
-        if compression == Compression::None {
-            ImageError::io(name.file, source)
-        } else {
-            ImageError::CorruptStream {
-                file: name.file.to_string(),
-                what: name.what.to_string(),
-                compression: compression.name(),
-                source,
-            }
-        }
-    })?;
+    drain(&mut hashed).map_err(|source| stream_error(source, name, compression))?;
     match hashed.finish() {
         Some(actual) if &actual != diff_id => Err(ImageError::DiffIdMismatch {
             file: name.file.to_string(),
@@ -304,6 +286,21 @@ fn drain(r: &mut impl Read) -> io::Result<()> {
     }
 }
 
+/// A read error under the tar: the file's own when it is stored plain,
+/// else the decompressor's, which means the compressed stream is corrupt.
+fn stream_error(source: io::Error, name: &LayerName<'_>, compression: Compression) -> ImageError {
+    if compression == Compression::None {
+        ImageError::io(name.file, source)
+    } else {
+        ImageError::CorruptStream {
+            file: name.file.to_string(),
+            what: name.what.to_string(),
+            compression: compression.name(),
+            source,
+        }
+    }
+}
+
 fn tar_error(
     e: TarError,
     name: &LayerName<'_>,
@@ -311,18 +308,7 @@ fn tar_error(
     spill: &Spill,
 ) -> ImageError {
     match e {
-        TarError::Io(source) => {
-            if compression == Compression::None {
-                ImageError::io(name.file, source)
-            } else {
-                ImageError::CorruptStream {
-                    file: name.file.to_string(),
-                    what: name.what.to_string(),
-                    compression: compression.name(),
-                    source,
-                }
-            }
-        }
+        TarError::Io(source) => stream_error(source, name, compression),
         TarError::Sink(source) => spill.error(name.file, source),
         TarError::Cut { entry, detail } => ImageError::TruncatedTar {
             file: name.file.to_string(),

@@ -485,16 +485,12 @@ mod openvex {
                     None => Product::Opaque { subcomponents },
                 });
             }
-            let note = [s.justification, s.impact_statement, s.status_notes]
-                .into_iter()
-                .flatten()
-                .filter(|n| !n.trim().is_empty())
-                .collect::<Vec<_>>();
+            let note = join_notes([s.justification, s.impact_statement, s.status_notes]);
             statements.push(Statement {
                 ids,
                 products,
                 status,
-                note: (!note.is_empty()).then(|| note.join("; ")),
+                note,
                 timestamp: parse_timestamp(s.timestamp.as_deref(), err)?.or(doc_time),
                 position: format!("statement {index}"),
             });
@@ -505,6 +501,17 @@ mod openvex {
             warnings: Vec::new(),
         })
     }
+}
+
+/// A statement's free-text parts (justification, impact, notes) as one
+/// note, blank parts left out; `None` when all are blank.
+fn join_notes<const N: usize>(parts: [Option<String>; N]) -> Option<String> {
+    let parts: Vec<String> = parts
+        .into_iter()
+        .flatten()
+        .filter(|n| !n.trim().is_empty())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 mod cyclonedx {
@@ -673,16 +680,12 @@ mod cyclonedx {
             if v.affects.is_empty() {
                 return Err(err("affects", "names no affected component".into()));
             }
-            let note = [analysis.justification.clone(), analysis.detail.clone()]
-                .into_iter()
-                .flatten()
-                .filter(|n| !n.trim().is_empty())
-                .collect::<Vec<_>>();
+            let note = join_notes([analysis.justification.clone(), analysis.detail.clone()]);
             statements.push(Statement {
                 ids,
                 products,
                 status,
-                note: (!note.is_empty()).then(|| note.join("; ")),
+                note,
                 timestamp: parse_timestamp(v.updated.as_deref(), err)?.or(doc_time),
                 position: format!("vulnerability {index}"),
             });

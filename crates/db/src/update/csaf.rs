@@ -431,24 +431,14 @@ fn read_text(url: &str, path: &Path) -> Result<String, UpdateError> {
 /// skipped).
 fn parse_list(url: &str, text: &str) -> Result<Vec<(jiff::Timestamp, String)>, UpdateError> {
     let mut out = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() {
+    for line in super::two_columns(url, text, "\"<path>\",\"<timestamp>\"") {
+        let (n, path, ts) = line?;
+        let bad = |why: &str| super::line_error(url, n, why);
+        let (path, ts) = (path.trim_matches('"'), ts.trim_matches('"'));
+        if n == 1 && path == "path" {
             continue;
         }
-        let bad = |why: &str| UpdateError::Malformed {
-            url: url.to_string(),
-            message: format!("line {}: {why}", n + 1),
-        };
-        let (path, ts) = line
-            .split_once(',')
-            .ok_or_else(|| bad("expected \"<path>\",\"<timestamp>\""))?;
-        let path = path.trim().trim_matches('"');
-        let ts = ts.trim().trim_matches('"');
-        if n == 0 && path == "path" {
-            continue;
-        }
-        let ts: jiff::Timestamp = ts.parse().map_err(|_| bad("timestamp is not RFC 3339"))?;
+        let ts = super::rfc3339(ts, &bad)?;
         if !path.ends_with(".json") || relative(path).is_none() || path.starts_with('/') {
             return Err(bad("path is not a relative .json file name"));
         }

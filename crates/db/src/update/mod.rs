@@ -398,6 +398,38 @@ fn remove_partial_downloads(root: &Path) {
     }
 }
 
+/// The lines of a two-column change list (`modified_id.csv`,
+/// `changes.csv`), numbered from 1, split at the first comma into trimmed
+/// fields; blank lines are passed over, a line without a comma is an
+/// error saying it should look like `expected`.
+fn two_columns<'a>(
+    url: &'a str,
+    text: &'a str,
+    expected: &'a str,
+) -> impl Iterator<Item = Result<(usize, &'a str, &'a str), UpdateError>> + 'a {
+    text.lines()
+        .enumerate()
+        .map(|(n, line)| (n + 1, line.trim()))
+        .filter(|(_, line)| !line.is_empty())
+        .map(move |(n, line)| match line.split_once(',') {
+            Some((a, b)) => Ok((n, a.trim(), b.trim())),
+            None => Err(line_error(url, n, &format!("expected {expected}"))),
+        })
+}
+
+/// A malformed change list, naming its URL and line.
+fn line_error(url: &str, line: usize, why: &str) -> UpdateError {
+    UpdateError::Malformed {
+        url: url.to_string(),
+        message: format!("line {line}: {why}"),
+    }
+}
+
+/// A change list's RFC 3339 timestamp.
+fn rfc3339(text: &str, bad: &dyn Fn(&str) -> UpdateError) -> Result<jiff::Timestamp, UpdateError> {
+    text.parse().map_err(|_| bad("timestamp is not RFC 3339"))
+}
+
 fn has_updated_sources(db_path: &Path) -> bool {
     Db::open(db_path)
         .and_then(|db| db.status())

@@ -159,25 +159,13 @@ pub(crate) fn update(
 /// `modified_id.csv`: `<RFC 3339 time>,<ID>` per line, newest first.
 fn parse_modified(url: &str, text: &str) -> Result<Vec<(jiff::Timestamp, String)>, UpdateError> {
     let mut out = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        let bad = |why: &str| UpdateError::Malformed {
-            url: url.to_string(),
-            message: format!("line {}: {why}", n + 1),
-        };
-        let (ts, id) = line
-            .split_once(',')
-            .ok_or_else(|| bad("expected <timestamp>,<id>"))?;
-        let ts: jiff::Timestamp = ts
-            .trim()
-            .parse()
-            .map_err(|_| bad("timestamp is not RFC 3339"))?;
+    for line in super::two_columns(url, text, "<timestamp>,<id>") {
+        let (n, ts, id) = line?;
+        let bad = |why: &str| super::line_error(url, n, why);
+        let ts = super::rfc3339(ts, &bad)?;
         // The per-ecosystem file lists bare ids; tolerate the root file's
         // `<ecosystem>/<id>` form by keeping the last segment.
-        let id = id.trim().rsplit('/').next().unwrap_or_default();
+        let id = id.rsplit('/').next().unwrap_or_default();
         if !super::feeds::is_safe_segment(id) {
             return Err(bad("id is not a plain file name"));
         }
