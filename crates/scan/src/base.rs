@@ -12,7 +12,8 @@
 //! and a debug note when only a label did (an offline scan of an image
 //! whose base lives in a registry is normal).
 
-use tidewatch_image::{Image, OpenOptions};
+use crate::ScanError;
+use tidewatch_image::{Image, ImageError, OpenOptions};
 use tidewatch_types::{LayerInfo, Warning};
 
 pub const BASE_NAME_LABEL: &str = "org.opencontainers.image.base.name";
@@ -57,16 +58,20 @@ pub fn shared_prefix(layers: &[LayerInfo], base: &[LayerInfo]) -> usize {
 }
 
 /// Mark the layers of `image` that belong to its base image; returns a
-/// warning when the base the user named cannot be read.
+/// warning when the base the user named cannot be read, and an error when
+/// it names a local file that is not there.
 pub fn mark_base_layers(
     image: &Image,
     layers: &mut [LayerInfo],
     hint: Option<&str>,
     open: &OpenOptions,
-) -> Option<Warning> {
+) -> Result<Option<Warning>, ScanError> {
     let (spec, named_by_user) = match hint.map(str::trim).filter(|h| !h.is_empty()) {
         Some(h) => (h.to_string(), true),
-        None => (base_from_labels(image)?, false),
+        None => match base_from_labels(image) {
+            Some(spec) => (spec, false),
+            None => return Ok(None),
+        },
     };
     let base_open = OpenOptions {
         tag: None,
@@ -74,28 +79,31 @@ pub fn mark_base_layers(
     };
     let base = match tidewatch_image::open(&spec, &base_open) {
         Ok(b) => b,
+        Err(e @ ImageError::NotFound { .. }) if named_by_user => {
+            return Err(ScanError::BaseImage(e));
+        }
         Err(e) if named_by_user => {
-            return Some(Warning::new(
+            return Ok(Some(Warning::new(
                 spec.clone(),
                 format!("cannot read the base image: {e}; base layers are not marked"),
-            ));
+            )));
         }
         Err(e) => {
             tracing::debug!("base image {spec} from the image labels cannot be read: {e}");
-            return None;
+            return Ok(None);
         }
     };
     let n = shared_prefix(layers, &base.layers);
     if n == 0 && named_by_user {
-        return Some(Warning::new(
+        return Ok(Some(Warning::new(
             spec,
             "the image does not start with this base image's layers; base layers are not marked",
-        ));
+        )));
     }
     for l in layers.iter_mut().take(n) {
         l.base = true;
     }
-    None
+    Ok(None)
 }
 
 #[cfg(test)]

@@ -55,6 +55,10 @@ pub struct ScanOptions {
 pub enum ScanError {
     #[error(transparent)]
     Image(#[from] tidewatch_image::ImageError),
+    /// A base image the user named is a file that is not there: a typo
+    /// would otherwise pass as "no base image".
+    #[error("base image {0}")]
+    BaseImage(tidewatch_image::ImageError),
     #[error(transparent)]
     Db(#[from] tidewatch_db::DbError),
     #[error(transparent)]
@@ -195,7 +199,7 @@ pub fn scan(target: &ScanTarget, opts: &ScanOptions) -> Result<Report, ScanError
                 &mut layers,
                 opts.base_image.as_deref(),
                 &open,
-            );
+            )?;
             let squashed = squash(&image, &catalogers, opts, temp_dir)?;
             let mut inventory = catalog_squashed(&catalogers, squashed);
             inventory.2.extend(base_warning);

@@ -15,9 +15,6 @@ use tidewatch_report::{Format, RenderOptions, TableOptions};
 use tidewatch_scan::{ScanOptions, ScanTarget};
 
 pub fn image(args: ImageArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
-    if let Some(base) = &args.base_image {
-        check_base_image(base)?;
-    }
     let target = ScanTarget::Image(args.image);
     let source = Source {
         registry: RegistryOptions {
@@ -32,46 +29,6 @@ pub fn image(args: ImageArgs, settings: &Settings, printer: &Printer) -> Result<
         base_image: args.base_image,
     };
     run(target, args.tag, source, args.scan, settings, printer)
-}
-
-/// An explicit `--base-image` that names a file which is not there is an
-/// error, not a warning: the user asked for base layers to be marked,
-/// and a typo would otherwise pass as "no base image". The rule for what
-/// names a file is the image crate's: a local-source prefix, or a path
-/// that starts with `/`, `./`, `../` or `~` or ends in an archive or JSON
-/// suffix. Anything else may be a registry reference.
-fn check_base_image(spec: &str) -> Result<()> {
-    let prefixed = ["docker-archive:", "oci-archive:", "oci-dir:"]
-        .iter()
-        .find_map(|p| spec.strip_prefix(p));
-    let path = prefixed.unwrap_or(spec);
-    let path_like = prefixed.is_some()
-        || path.starts_with('/')
-        || path.starts_with("./")
-        || path.starts_with("../")
-        || path.starts_with('~')
-        || [".tar", ".tar.gz", ".tgz", ".tar.zst", ".json"]
-            .iter()
-            .any(|ext| path.ends_with(ext));
-    if !path_like {
-        return Ok(());
-    }
-    // `PATH@sha256:…` and `PATH:tag` select an image inside PATH.
-    let candidates = [
-        Some(path),
-        path.split_once('@').map(|(p, _)| p),
-        path.rsplit_once(':')
-            .filter(|(_, tag)| !tag.contains('/'))
-            .map(|(p, _)| p),
-    ];
-    if candidates
-        .into_iter()
-        .flatten()
-        .any(|p| Path::new(p).exists())
-    {
-        return Ok(());
-    }
-    anyhow::bail!("--base-image {spec}: {path}: no such file or directory")
 }
 
 /// How an image is fetched (only `tidewatch image` has a choice).
